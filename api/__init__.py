@@ -1,0 +1,1 @@
+"""The ways into newsrag: the command line, the HTTP API, the chat widget and the Slack bot."""

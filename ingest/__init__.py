@@ -1,0 +1,1 @@
+"""From sources (files, folders, feeds, URLs) to articles, chunks and the store."""

