@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     allow_private_urls: bool = Field(False, description="Let URL ingest reach private addresses.")
     url_timeout: float = Field(20.0, gt=0)
     max_url_bytes: int = Field(10_000_000, ge=1024)
+    max_file_bytes: int = Field(
+        20_000_000, ge=1024, description="Larger input files are rejected, not truncated."
+    )
+    max_article_chars: int = Field(1_000_000, ge=100)
 
     # --- Slack -----------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = None
