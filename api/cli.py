@@ -1,0 +1,278 @@
+"""The ``newsrag`` command line."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+# Models come from installed packages; never let a library reach for a model hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+app = typer.Typer(
+    help="newsrag: ask questions about your news articles; every claim cites its source.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _components(data_dir: Path | None = None):
+    from api.components import Components
+    from rag.settings import Settings
+
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    return Components(settings)
+
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where the store lives (default: NEWSRAG_DATA_DIR or ./data)."),
+]
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders (recursive), feeds or http(s) URLs.")
+    ],
+    data_dir: DataDir = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Load articles (.txt/.md/.html/.json/.jsonl[.gz], RSS/Atom, URLs), chunk, embed and index them."""
+    c = _components(data_dir)
+    with Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        TextColumn("{task.fields[articles]} articles read"),
+        MofNCompleteColumn(),
+        TextColumn("chunks embedded"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=json_out or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("ingest", total=None, articles=0)
+
+        def progress(articles: int, chunks: int) -> None:
+            bar.update(task, completed=chunks, articles=articles)
+
+        report = c.ingestor.ingest(sources, progress=progress)
+    if json_out:
+        console.print_json(report.model_dump_json())
+    else:
+        rate = report.chunks_added / report.seconds if report.seconds else 0.0
+        console.print(
+            f"added {len(report.added)}, unchanged {len(report.unchanged)}, "
+            f"replaced {len(report.replaced)}, rejected {len(report.rejected)} "
+            f"— {report.chunks_added} chunks in {report.seconds:.1f}s ({rate:.1f} chunks/s)"
+        )
+        for r in report.rejected:
+            console.print(f"  [yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
+    if report.rejected and not (report.added or report.unchanged or report.replaced):
+        raise typer.Exit(1)
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date like 2025-06-02") from None
+
+
+@app.command()
+def ask(
+    question: Annotated[str | None, typer.Argument(help="The question, in plain language.")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Answer each line of this file.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="YYYY-MM-DD: ignore articles published after this date."),
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only search this source (repeatable).")
+    ] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", min=1, max=50)] = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the answer contract as JSON.")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Answer a question with numbered citations (or every line of --file)."""
+    if (question is None) == (file is None):
+        raise typer.BadParameter("give a QUESTION or --file QUESTIONS.txt (not both)")
+    questions = (
+        [question]
+        if question
+        else [
+            line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
+    )
+    c = _components(data_dir)
+    when = _parse_date(as_of)
+    for q in questions:
+        answer = c.chain.ask(q, as_of=when, sources=source, top_k=top_k)
+        if json_out:
+            print(answer.model_dump_json(), flush=True)
+        else:
+            _print_answer(answer, heading=q if file else None)
+
+
+def _print_answer(answer, heading: str | None = None) -> None:
+    if heading:
+        console.rule(heading, style="dim")
+    style = "bold" if answer.status == "answered" else "bold yellow"
+    console.print(answer.answer, style=style, highlight=False)
+    for c in answer.citations:
+        when = c.published.isoformat() if c.published else "undated"
+        where = f" — {c.url}" if c.url else ""
+        console.print(
+            f"  [{c.marker}] {c.title} ({c.source or 'unknown source'}, {when}){where}",
+            highlight=False,
+            markup=False,
+        )
+        console.print(
+            f"      “{c.quote}” (chars {c.start}–{c.end})",
+            style="dim",
+            highlight=False,
+            markup=False,
+        )
+    if answer.status != "answered":
+        for note in answer.notes:
+            console.print(f"  ({note})", style="dim", highlight=False)
+    console.print(f"  {answer.timings.get('total_ms', 0):.0f} ms", style="dim")
+
+
+@app.command()
+def chat(
+    data_dir: DataDir = None,
+    as_of: Annotated[str | None, typer.Option("--as-of")] = None,
+) -> None:
+    """Ask questions interactively; follow-ups ("and at Timbuktu?") use the conversation."""
+    from rag.conversations import Turn
+
+    c = _components(data_dir)
+    when = _parse_date(as_of)
+    history: list[Turn] = []
+    console.print("Ask about your articles (empty line or Ctrl-D to quit).", style="dim")
+    while True:
+        try:
+            q = console.input("[bold cyan]? [/]").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not q:
+            break
+        answer = c.chain.ask(q, as_of=when, history=history)
+        _print_answer(answer)
+        history.append(Turn(q, answer.standalone_question or q, answer.answer))
+
+
+@app.command()
+def stats(data_dir: DataDir = None) -> None:
+    """Articles, chunks, sources and date range of the store."""
+    c = _components(data_dir)
+    s = c.store.stats()
+    table = Table(show_header=False, box=None)
+    for key in (
+        "articles",
+        "chunks",
+        "vectors",
+        "undated_articles",
+        "first_published",
+        "last_published",
+        "chroma",
+    ):
+        table.add_row(key, str(s[key]))
+    console.print(table)
+    for name, count in list(s["sources"].items())[:20]:
+        console.print(f"  {count:>7}  {name}", highlight=False)
+
+
+@app.command()
+def delete(
+    article: Annotated[str | None, typer.Option("--article", help="An article id.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Every article of a source.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete one article or every article of a source (chunks, vectors and BM25 rows)."""
+    if (article is None) == (source is None):
+        raise typer.BadParameter("give exactly one of --article ID or --source NAME")
+    c = _components(data_dir)
+    if article:
+        if not c.store.delete_article(article):
+            err.print(f"no article with id {article!r}; `newsrag stats` lists what is stored")
+            raise typer.Exit(1)
+        console.print(f"deleted article {article}")
+    else:
+        n = c.store.delete_source(source)
+        console.print(f"deleted {n} articles of source {source!r}")
+        if n == 0:
+            raise typer.Exit(1)
+
+
+@app.command()
+def repair(data_dir: DataDir = None) -> None:
+    """Remove vectors left behind by an interrupted ingest (they are never served)."""
+    c = _components(data_dir)
+    console.print(f"removed {c.store.repair()} orphaned vectors")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default NEWSRAG_HOST (127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Default NEWSRAG_PORT (8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    ingest_path: Annotated[
+        list[str] | None,
+        typer.Option("--ingest", help="Ingest these sources before serving (unchanged = skipped)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API, the chat widget and the Slack bot."""
+    import uvicorn
+
+    from rag.settings import Settings
+
+    if data_dir:
+        os.environ["NEWSRAG_DATA_DIR"] = str(data_dir)
+    settings = Settings()
+    if ingest_path:
+        c = _components(data_dir)
+        report = c.ingestor.ingest(ingest_path)
+        err.print(
+            f"ingest: added {len(report.added)}, unchanged {len(report.unchanged)}, "
+            f"replaced {len(report.replaced)}, rejected {len(report.rejected)}"
+        )
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+    )
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

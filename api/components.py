@@ -1,0 +1,36 @@
+"""The composition root: builds newsrag's parts once from one Settings object.
+
+Every way in (CLI, HTTP app, Slack bot, eval) asks this for the store, the chain and the
+ingestor; nothing is built at import time and models load on first use.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from ingest.pipeline import Ingestor
+from rag.chain import AnswerChain
+from rag.embeddings import LocalEmbeddings
+from rag.settings import Settings
+from rag.store import NewsStore
+
+
+class Components:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def embeddings(self) -> LocalEmbeddings:
+        return LocalEmbeddings(self.settings)
+
+    @cached_property
+    def store(self) -> NewsStore:
+        return NewsStore(self.settings, self.embeddings)
+
+    @cached_property
+    def chain(self) -> AnswerChain:
+        return AnswerChain(self.settings, self.store, self.embeddings)
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        return Ingestor(self.settings, self.store, self.embeddings)

@@ -1,0 +1,75 @@
+"""Sentence-aware chunking with character offsets into the article text.
+
+Chunks end on sentence boundaries (so a citation's sentence is never cut in two), hold about
+``chunk_words`` words, and overlap by whole sentences covering at least ``overlap_words``.
+"""
+
+from __future__ import annotations
+
+from rag.schema import Article, Chunk, content_hash
+from rag.text import sentence_spans, word_spans
+
+
+def chunk_article(article: Article, chunk_words: int = 220, overlap_words: int = 40) -> list[Chunk]:
+    text = article.text
+    spans = _bounded_sentences(text, max_words=chunk_words)
+    if not spans:
+        return []
+    counts = [_count_words(text, a, b) for a, b in spans]
+    chunks: list[Chunk] = []
+    first = 0
+    while first < len(spans):
+        last, total = first, counts[first]
+        while last + 1 < len(spans) and total + counts[last + 1] <= chunk_words:
+            last += 1
+            total += counts[last]
+        # A small tail would make a near-duplicate chunk: fold it into this one instead.
+        rest = sum(counts[last + 1 :])
+        if 0 < rest < chunk_words // 4:
+            last = len(spans) - 1
+        start, end = spans[first][0], spans[last][1]
+        chunks.append(
+            Chunk(
+                id=content_hash(article.id, str(start), text[start:end])[:24],
+                article_id=article.id,
+                index=len(chunks),
+                text=text[start:end],
+                start=start,
+                end=end,
+            )
+        )
+        if last == len(spans) - 1:
+            break
+        # Step back whole sentences until the overlap is covered, always moving forward.
+        nxt, overlap = last + 1, 0
+        while nxt - 1 > first and overlap < overlap_words:
+            nxt -= 1
+            overlap += counts[nxt]
+        first = nxt if nxt > first else last + 1
+    return chunks
+
+
+def embedding_text(article: Article, chunk: Chunk) -> str:
+    """What gets embedded: the chunk with its article's title and date, which carry the topic."""
+    header = article.title
+    if article.published:
+        header += f" ({article.published:%d %B %Y})"
+    return f"{header}\n{chunk.text}"
+
+
+def _count_words(text: str, a: int, b: int) -> int:
+    return sum(1 for _ in word_spans(text[a:b]))
+
+
+def _bounded_sentences(text: str, max_words: int) -> list[tuple[int, int]]:
+    """Sentence spans, with run-on "sentences" (tables, lists without stops) cut at words."""
+    out: list[tuple[int, int]] = []
+    for a, b in sentence_spans(text):
+        matches = list(word_spans(text[a:b]))
+        if len(matches) <= max_words:
+            out.append((a, b))
+            continue
+        for i in range(0, len(matches), max_words):
+            piece = matches[i : i + max_words]
+            out.append((a + piece[0].start(), a + piece[-1].end()))
+    return out

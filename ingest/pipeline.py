@@ -1,0 +1,92 @@
+"""The ingest pipeline: load → chunk → embed → store, with a report and progress callbacks."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from ingest.chunking import chunk_article, embedding_text
+from rag.embeddings import LocalEmbeddings
+from rag.schema import Article, IngestReport, Rejection
+from rag.settings import Settings
+from rag.store import NewsStore, PreparedArticle
+
+# progress(articles_seen, chunks_embedded): called after each article is decided and each batch.
+Progress = Callable[[int, int], None]
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, store: NewsStore, embeddings: LocalEmbeddings) -> None:
+        self.settings = settings
+        self.store = store
+        self.embeddings = embeddings
+
+    def ingest(self, sources: Sequence[str], progress: Progress | None = None) -> IngestReport:
+        from ingest.loaders import iter_articles
+
+        return self.ingest_items(iter_articles(sources, self.settings), progress)
+
+    def ingest_items(
+        self, items: Iterable[Article | Rejection], progress: Progress | None = None
+    ) -> IngestReport:
+        started = time.perf_counter()
+        report = IngestReport()
+        pending: list[tuple[Article, str]] = []
+        pending_chunks = 0
+        seen = embedded = 0
+        # A batch worth several encoder batches keeps the encoder busy without holding much.
+        flush_at = max(64, self.settings.embedding_batch_size * 4)
+        decided: dict[str, str] = {}  # article id -> fingerprint decided in this run
+
+        def flush() -> None:
+            nonlocal pending, pending_chunks, embedded
+            if not pending:
+                return
+            embedded += self._write(pending, report)
+            pending, pending_chunks = [], 0
+            if progress:
+                progress(seen, embedded)
+
+        for item in items:
+            seen += 1
+            if isinstance(item, Rejection):
+                report.rejected.append(item)
+            elif decided.get(item.id) == item.fingerprint:
+                report.unchanged.append(item.id)
+            else:
+                status = self.store.status_of(item)
+                if item.id in decided:
+                    status = "replaced"  # same id twice in one batch, different content
+                decided[item.id] = item.fingerprint
+                if status == "unchanged":
+                    report.unchanged.append(item.id)
+                else:
+                    pending.append((item, status))
+                    pending_chunks += max(1, len(item.text) // 1500)
+            if pending_chunks >= flush_at:
+                flush()
+            elif progress:
+                progress(seen, embedded)
+        flush()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write(self, pending: list[tuple[Article, str]], report: IngestReport) -> int:
+        prepared: list[PreparedArticle] = []
+        texts: list[str] = []
+        for article, _ in pending:
+            chunks = chunk_article(
+                article, self.settings.chunk_words, self.settings.chunk_overlap_words
+            )
+            prepared.append(PreparedArticle(article, chunks, []))
+            texts += [embedding_text(article, c) for c in chunks]
+        vectors = self.embeddings.encode(texts)
+        cursor = 0
+        for item in prepared:
+            item.vectors = vectors[cursor : cursor + len(item.chunks)]
+            cursor += len(item.chunks)
+        self.store.write(prepared)
+        for (article, status), item in zip(pending, prepared, strict=True):
+            (report.added if status == "added" else report.replaced).append(article.id)
+            report.chunks_added += len(item.chunks)
+        return len(texts)

@@ -1,0 +1,80 @@
+"""Relative dates in a quoted sentence, resolved against the article's publication date.
+
+"on Sunday" in an article of Monday 2 June 2025 is Sunday 1 June 2025 (DESIGN.md, rule 4).
+News writes weekdays for the past week, so a weekday is the latest such day on or before the
+publication date.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE = re.compile(
+    r"\b(?:(?P<last>last|this|on|since|by|until|early|late)\s+)?"
+    r"(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    r"|\b(?P<word>yesterday|today|tonight|the previous day|the day before|the next day|"
+    r"the following day|last week|last month|this month|earlier this month|"
+    r"earlier this week|last year)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    phrase: str
+    start: int
+    end: int
+    value: date | None  # a day, when the phrase names one
+    label: str  # how to show it: "1 June 2025", "week of 26 May 2025", "May 2025"
+
+
+def resolve_relative_dates(sentence: str, published: date | None) -> list[ResolvedDate]:
+    if published is None:
+        return []
+    out: list[ResolvedDate] = []
+    for m in _RELATIVE.finditer(sentence):
+        if m.group("day"):
+            target = _WEEKDAYS.index(m.group("day").lower())
+            back = (published.weekday() - target) % 7
+            if (m.group("last") or "").lower() == "last" and back == 0:
+                back = 7
+            day = published - timedelta(days=back)
+            out.append(ResolvedDate(m.group("day"), m.start("day"), m.end("day"), day, _fmt(day)))
+            continue
+        word = m.group("word").lower()
+        day = None
+        label = ""
+        if word in {"yesterday", "the previous day", "the day before"}:
+            # "the previous day" is relative to the story's own day, which is usually the
+            # publication date in breaking news; say so by showing the date it implies.
+            day = published - timedelta(days=1)
+        elif word in {"today", "tonight"}:
+            day = published
+        elif word in {"the next day", "the following day"}:
+            continue  # relative to an event, not to the publication date: leave as written
+        elif word in {"last week"}:
+            monday = published - timedelta(days=published.weekday() + 7)
+            label = f"the week of {_fmt(monday)}"
+        elif word in {"this month", "earlier this month"}:
+            label = f"{published:%B %Y}"
+        elif word == "last month":
+            first = published.replace(day=1) - timedelta(days=1)
+            label = f"{first:%B %Y}"
+        elif word == "earlier this week":
+            monday = published - timedelta(days=published.weekday())
+            label = f"the week of {_fmt(monday)}"
+        elif word == "last year":
+            label = str(published.year - 1)
+        out.append(
+            ResolvedDate(
+                m.group("word"), m.start("word"), m.end("word"), day, _fmt(day) if day else label
+            )
+        )
+    return out
+
+
+def _fmt(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"

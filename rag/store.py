@@ -1,0 +1,95 @@
+"""NewsStore: the catalog (SQLite + BM25) and the vectors (Chroma), kept consistent.
+
+Write protocol, so that a crash at any point leaves each article fully indexed or absent:
+1. upsert the new chunk vectors into Chroma (ids are content hashes: repeating this is a no-op);
+2. commit the article, its chunks and their BM25 rows in one SQLite transaction;
+3. delete the vectors of chunks the new version no longer has.
+Searches only return chunks committed in step 2, so vectors left over by a crash between steps
+are invisible, and ``repair()`` removes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from rag.catalog import Catalog, ChunkRow, Filters
+from rag.embeddings import LocalEmbeddings
+from rag.schema import Article, Chunk
+from rag.settings import Settings
+from rag.vectors import VectorIndex, chunk_metadata
+
+WriteStatus = Literal["added", "unchanged", "replaced"]
+
+
+@dataclass
+class PreparedArticle:
+    article: Article
+    chunks: list[Chunk]
+    vectors: list[list[float]]
+
+
+class NewsStore:
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings) -> None:
+        self.settings = settings
+        self.catalog = Catalog(settings.catalog_path)
+        self.vectors = VectorIndex(settings, embeddings)
+
+    def status_of(self, article: Article) -> WriteStatus:
+        known = self.catalog.fingerprint(article.id)
+        if known is None:
+            return "added"
+        return "unchanged" if known == article.fingerprint else "replaced"
+
+    def write(self, batch: Sequence[PreparedArticle]) -> None:
+        ids, vecs, docs, metas = [], [], [], []
+        for item in batch:
+            a = item.article
+            for chunk, vector in zip(item.chunks, item.vectors, strict=True):
+                ids.append(chunk.id)
+                vecs.append(vector)
+                docs.append(chunk.text)
+                metas.append(
+                    chunk_metadata(
+                        a.id, a.title, a.published, a.source, chunk.index, chunk.start, chunk.end
+                    )
+                )
+        self.vectors.upsert(ids, vecs, docs, metas)
+        stale: list[str] = []
+        for item in batch:
+            stale += self.catalog.replace_article(item.article, item.chunks)
+        self.vectors.delete(stale)
+
+    def delete_article(self, article_id: str) -> bool:
+        chunk_ids = self.catalog.delete_article(article_id)
+        if chunk_ids is None:
+            return False
+        self.vectors.delete(chunk_ids)
+        return True
+
+    def delete_source(self, source: str) -> int:
+        count, chunk_ids = self.catalog.delete_source(source)
+        self.vectors.delete(chunk_ids)
+        return count
+
+    def repair(self) -> int:
+        """Delete vectors that no committed chunk owns (left by an interrupted ingest)."""
+        orphans = sorted(self.vectors.all_ids() - self.catalog.all_chunk_ids())
+        self.vectors.delete(orphans)
+        return len(orphans)
+
+    def dense_search(self, vector: list[float], filters: Filters, limit: int):
+        return self.vectors.search(vector, filters, limit)
+
+    def lexical_search(self, query: str, filters: Filters, limit: int):
+        return self.catalog.lexical_search(query, filters, limit)
+
+    def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
+        return self.catalog.chunk_rows(chunk_ids)
+
+    def stats(self) -> dict:
+        stats = self.catalog.stats()
+        stats["vectors"] = self.vectors.count()
+        stats["chroma"] = self.settings.chroma_url or str(self.settings.chroma_path)
+        return stats

@@ -1,0 +1,126 @@
+"""Dense vectors in Chroma: embedded (``PersistentClient``) or a server (``HttpClient``).
+
+Which one is a setting (``NEWSRAG_CHROMA_URL``), never a code path elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from rag.catalog import UNDATED, Filters, day_number
+from rag.embeddings import ChromaEmbeddingFunction, LocalEmbeddings
+from rag.settings import Settings
+
+
+def make_client(settings: Settings) -> chromadb.ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(
+                f"NEWSRAG_CHROMA_URL={settings.chroma_url!r} is not a URL like http://host:8000"
+            )
+        return chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=chroma_settings,
+        )
+    settings.chroma_path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+
+
+class VectorIndex:
+    def __init__(self, settings: Settings, embeddings: LocalEmbeddings) -> None:
+        self._client = make_client(settings)
+        self.collection = self._client.get_or_create_collection(
+            settings.collection,
+            embedding_function=ChromaEmbeddingFunction(embeddings),
+            metadata={"hnsw:space": "cosine"},
+        )
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: Sequence[Sequence[float]],
+        documents: Sequence[str],
+        metadatas: Sequence[dict],
+    ) -> None:
+        if ids:
+            self.collection.upsert(
+                ids=list(ids),
+                embeddings=[list(v) for v in vectors],
+                documents=list(documents),
+                metadatas=list(metadatas),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for i in range(0, len(ids), 5000):
+            self.collection.delete(ids=list(ids[i : i + 5000]))
+
+    def search(
+        self, vector: Sequence[float], filters: Filters, limit: int
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the nearest chunks that pass ``filters``."""
+        result = self.collection.query(
+            query_embeddings=[list(vector)],
+            n_results=limit,
+            where=_where(filters),
+            include=["distances"],
+        )
+        ids = result["ids"][0]
+        distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def all_ids(self, batch: int = 10_000) -> set[str]:
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            got = self.collection.get(include=[], limit=batch, offset=offset)["ids"]
+            ids.update(got)
+            if len(got) < batch:
+                return ids
+            offset += batch
+
+    def heartbeat(self) -> bool:
+        try:
+            self._client.heartbeat()
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            return False
+
+
+def chunk_metadata(
+    article_id: str, title: str, published, source, index: int, start: int, end: int
+) -> dict:
+    return {
+        "article_id": article_id,
+        "title": title[:500],
+        "published_day": day_number(published),
+        "source": source or "",
+        "index": index,
+        "start": start,
+        "end": end,
+    }
+
+
+def _where(filters: Filters) -> dict | None:
+    clauses: list[dict] = []
+    if filters.as_of is not None:
+        low = UNDATED if filters.include_undated else 0
+        clauses += [
+            {"published_day": {"$lte": day_number(filters.as_of)}},
+            {"published_day": {"$gte": low}},
+        ]
+    if filters.sources:
+        clauses.append({"source": {"$in": list(filters.sources)}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
