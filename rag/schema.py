@@ -24,7 +24,9 @@ def content_hash(*parts: str) -> str:
 class Article(BaseModel):
     """One news article, as loaded from a file, a record, a feed item or a URL."""
 
-    id: str = Field(description="Stable id: the record's own id, else sha1 of the url, else of the text.")
+    id: str = Field(
+        description="Stable id: the record's own id, else sha1 of the url, else of the text."
+    )
     title: str
     text: str
     url: str | None = None
