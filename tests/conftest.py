@@ -1,0 +1,59 @@
+"""Shared fixtures: offline models, a temp store with the bundled sample articles."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests never reach a model hub or phone home.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "examples" / "articles"
+
+
+@pytest.fixture(scope="session")
+def shared_embeddings():
+    """One model load for the whole session (loading costs seconds on 2 cores)."""
+    from rag.embeddings import LocalEmbeddings
+    from rag.settings import Settings
+
+    return LocalEmbeddings(Settings())
+
+
+def make_components(data_dir: Path, shared_embeddings, **overrides):
+    from api.components import Components
+    from rag.settings import Settings
+
+    components = Components(Settings(data_dir=data_dir, **overrides))
+    components.embeddings = shared_embeddings  # cached_property: pre-seed the shared model
+    return components
+
+
+@pytest.fixture
+def components(tmp_path, shared_embeddings):
+    """Empty store in a temp data dir."""
+    return make_components(tmp_path / "data", shared_embeddings)
+
+
+@pytest.fixture(scope="session")
+def sample_data_dir(tmp_path_factory, shared_embeddings) -> Path:
+    """A data dir with the bundled sample articles ingested once per session.
+
+    Tests that only read may share it; tests that write use ``components`` instead.
+    """
+    data_dir = tmp_path_factory.mktemp("samples") / "data"
+    c = make_components(data_dir, shared_embeddings)
+    report = c.ingestor.ingest([str(SAMPLES)])
+    assert report.added and not report.rejected, report
+    c.store.catalog.close()
+    return data_dir
+
+
+@pytest.fixture(scope="session")
+def sample_components(sample_data_dir, shared_embeddings):
+    return make_components(sample_data_dir, shared_embeddings)
