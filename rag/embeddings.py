@@ -69,7 +69,10 @@ class LocalEmbeddings(Embeddings):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        transformers.logging.disable_progress_bar()  # a bar per model load is noise in a CLI
 
         if self._settings.embedding_threads:
             torch.set_num_threads(self._settings.embedding_threads)

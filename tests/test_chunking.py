@@ -15,7 +15,8 @@ def _article(text: str, id_: str = "a1") -> Article:
 
 def _long_text(n: int = 60) -> str:
     return " ".join(
-        f"Sentence number {i} says the river rose {i} centimetres near Gao on Monday." for i in range(n)
+        f"Sentence number {i} says the river rose {i} centimetres near Gao on Monday."
+        for i in range(n)
     )
 
 

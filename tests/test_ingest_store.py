@@ -14,8 +14,14 @@ TEXT = (
 
 
 def _article(text: str = TEXT, **kw) -> Article:
-    base = dict(id="mopti-flood", title="Mopti bridge closed by floods", text=text,
-                url="https://example.org/mopti", published=date(2025, 8, 12), source="Test Wire")
+    base = dict(
+        id="mopti-flood",
+        title="Mopti bridge closed by floods",
+        text=text,
+        url="https://example.org/mopti",
+        published=date(2025, 8, 12),
+        source="Test Wire",
+    )
     base.update(kw)
     return Article(**base)
 
@@ -34,7 +40,9 @@ def test_reingest_is_a_noop_and_a_change_replaces_chunks(components):
     assert changed.replaced == ["mopti-flood"]
     stats = components.store.stats()
     assert (stats["articles"], stats["chunks"], stats["vectors"]) == (1, 1, 1)
-    hits = components.store.lexical_search("families moved", components.chain.retriever.filters(), 5)
+    hits = components.store.lexical_search(
+        "families moved", components.chain.retriever.filters(), 5
+    )
     (row,) = components.store.chunk_rows([hits[0][0]]).values()
     assert "350" in row.chunk.text
 
@@ -49,8 +57,12 @@ def test_rejections_are_reported_and_the_rest_lands(components):
 
 def test_delete_by_article_and_by_source(components):
     components.ingestor.ingest_items(
-        [_article(), _article(id="other", title="Other", text="Another sentence about Gao.",
-                              source="Other Wire")]
+        [
+            _article(),
+            _article(
+                id="other", title="Other", text="Another sentence about Gao.", source="Other Wire"
+            ),
+        ]
     )
     assert components.store.delete_article("mopti-flood")
     assert not components.store.delete_article("mopti-flood")
@@ -65,19 +77,32 @@ def test_vectors_of_an_interrupted_write_are_never_served_and_repair_removes_the
     # Simulate a crash after step 1 of the write protocol: vectors in Chroma, nothing committed.
     vector = components.embeddings.embed_query("ghost text about Mopti bridge floods")
     components.store.vectors.upsert(
-        ["ghost-chunk"], [vector], ["ghost text about Mopti bridge floods"],
-        [{"article_id": "ghost", "published_day": 1, "source": "", "title": "ghost",
-          "index": 0, "start": 0, "end": 5}],
+        ["ghost-chunk"],
+        [vector],
+        ["ghost text about Mopti bridge floods"],
+        [
+            {
+                "article_id": "ghost",
+                "published_day": 1,
+                "source": "",
+                "title": "ghost",
+                "index": 0,
+                "start": 0,
+                "end": 5,
+            }
+        ],
     )
-    found = components.chain.retriever.retrieve("Mopti bridge floods",
-                                                components.chain.retriever.filters())
+    found = components.chain.retriever.retrieve(
+        "Mopti bridge floods", components.chain.retriever.filters()
+    )
     assert "ghost-chunk" not in {p.chunk_id for p in found.passages}
     assert components.store.repair() == 1
     assert components.store.stats()["vectors"] == 1
 
 
-def test_undated_articles_are_excluded_by_as_of_unless_configured(components, tmp_path,
-                                                                  shared_embeddings):
+def test_undated_articles_are_excluded_by_as_of_unless_configured(
+    components, tmp_path, shared_embeddings
+):
     from tests.conftest import make_components
 
     components.ingestor.ingest_items([_article(published=None)])
@@ -86,7 +111,8 @@ def test_undated_articles_are_excluded_by_as_of_unless_configured(components, tm
     assert components.store.dense_search(components.embeddings.embed_query("Mopti"), f, 5) == []
     components.store.catalog.close()
 
-    inclusive = make_components(components.settings.data_dir, shared_embeddings,
-                                as_of_include_undated=True)
+    inclusive = make_components(
+        components.settings.data_dir, shared_embeddings, as_of_include_undated=True
+    )
     f = inclusive.chain.retriever.filters(as_of=date(2030, 1, 1))
     assert inclusive.store.lexical_search("Mopti bridge", f, 5)
