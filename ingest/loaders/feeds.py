@@ -1,0 +1,116 @@
+"""RSS and Atom feeds: one article per entry, its content (or summary) as plain text."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+from datetime import date
+from typing import Any, BinaryIO
+
+import feedparser
+
+from ingest.loaders.base import (
+    Hints,
+    LoadResult,
+    Rejected,
+    build_article,
+    check_content,
+    html_to_text,
+    parse_date,
+    read_all,
+)
+from rag.schema import Article, Rejection
+from rag.settings import Settings
+
+# The root element, after an optional BOM, XML declaration, comments, PIs and doctype.
+_FEED_ROOT = re.compile(
+    rb"(?:\xef\xbb\xbf)?\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*"
+    rb"<(?:rss|feed|rdf:RDF)[\s>/]",
+    re.DOTALL | re.IGNORECASE,
+)
+
+
+def looks_like_feed(head: bytes) -> bool:
+    """Whether a document's first bytes open an RSS, Atom or RDF feed."""
+    return bool(_FEED_ROOT.match(head[:4096]))
+
+
+class FeedLoader:
+    streaming = False
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def load(self, origin: str, stream: BinaryIO, hints: Hints) -> Iterator[LoadResult]:
+        data = read_all(stream, self.settings.max_file_bytes)
+        check_content(data)
+        # A stream, never bytes or str: feedparser opens a str as a URL and bytes as a
+        # file name if such a file exists.
+        headers = {"content-location": hints.url} if hints.url else None
+        parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
+        entries = parsed.entries
+        if not entries:
+            if not parsed.version:
+                error = parsed.get("bozo_exception")
+                detail = f" ({error})" if parsed.bozo and error else ""
+                raise Rejected(f"not an RSS or Atom feed{detail}")
+            raise Rejected("feed has no entries")
+        source = (parsed.feed.get("title") or "").strip() or hints.source
+        for i, entry in enumerate(entries, 1):
+            where = f"{origin}#{i}"
+            try:
+                yield self._article(where, entry, source)
+            except Rejected as e:
+                yield Rejection(origin=where, reason=e.reason)
+
+    def _article(self, origin: str, entry: Any, source: str | None) -> Article:
+        text = _entry_text(entry)
+        if not text:
+            raise Rejected("entry has no content or summary")
+        return build_article(
+            self.settings,
+            origin,
+            title=_title(entry),
+            text=text,
+            url=entry.get("link"),
+            published=_entry_date(entry),
+            source=source,
+            authors=entry.get("authors") or entry.get("author"),
+        )
+
+
+def _title(entry: Any) -> str:
+    title = entry.get("title") or ""
+    detail = entry.get("title_detail") or {}
+    return html_to_text(title) if "html" in (detail.get("type") or "") else title
+
+
+def _entry_text(entry: Any) -> str:
+    """The longest full content, else the summary, as plain text."""
+    candidates = [c for c in entry.get("content") or [] if c.get("value")]
+    detail = entry.get("summary_detail")
+    if not candidates and detail and detail.get("value"):
+        candidates = [detail]
+    best = ""
+    for item in candidates:
+        value = item["value"]
+        kind = item.get("type") or "text/html"
+        text = html_to_text(value) if "html" in kind else value
+        if len(text.strip()) > len(best):
+            best = text.strip()
+    return best
+
+
+def _entry_date(entry: Any) -> date | None:
+    # The raw string keeps the publisher's own day; *_parsed fields are converted to UTC.
+    for key in ("published", "updated", "created"):
+        day = parse_date(entry.get(key))
+        if day:
+            return day
+    for key in ("published_parsed", "updated_parsed"):
+        parsed: time.struct_time | None = entry.get(key)
+        if parsed:
+            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
+    return None
