@@ -19,6 +19,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+# trafilatura warns on every page without text; the ingest report already says why it was skipped.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+
 app = typer.Typer(
     help="newsrag: ask questions about your news articles; every claim cites its source.",
     no_args_is_help=True,

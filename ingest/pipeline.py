@@ -74,12 +74,20 @@ class Ingestor:
     def _write(self, pending: list[tuple[Article, str]], report: IngestReport) -> int:
         prepared: list[PreparedArticle] = []
         texts: list[str] = []
-        for article, _ in pending:
+        kept: list[tuple[Article, str]] = []
+        for article, status in pending:
             chunks = chunk_article(
                 article, self.settings.chunk_words, self.settings.chunk_overlap_words
             )
+            if not chunks:
+                report.rejected.append(
+                    Rejection(origin=article.origin or article.id, reason="no text to index")
+                )
+                continue
+            kept.append((article, status))
             prepared.append(PreparedArticle(article, chunks, []))
             texts += [embedding_text(article, c) for c in chunks]
+        pending = kept
         vectors = self.embeddings.encode(texts)
         cursor = 0
         for item in prepared:
