@@ -18,7 +18,7 @@ from langchain_core.runnables import RunnableLambda
 from rag.conversations import Turn, condense_question
 from rag.embeddings import LocalEmbeddings
 from rag.evidence import EvidenceScorer
-from rag.extractive import answer_from_evidence, refusal
+from rag.extractive import answer_from_evidence, first_relevant, refusal
 from rag.nlp import NLP
 from rag.question import analyse
 from rag.retrieval import Retriever
@@ -102,12 +102,13 @@ class AnswerChain:
         t0 = time.perf_counter()
         q = analyse(state.standalone)
         passages = state.retrieved.passages
-        notes: list[str] = []
-        backend = "extractive"
+        relevant = False
         if not passages:
             result = refusal("nothing was retrieved (empty store, or filters exclude everything)")
         else:
             ranked = self.scorer.score(q, passages, state.retrieved.query_vector)
+            best, _ = first_relevant(q, ranked)
+            relevant = best is not None
             result = answer_from_evidence(q, ranked)
         answer = Answer(
             question=state.question,
@@ -117,13 +118,13 @@ class AnswerChain:
             status=result.status,
             citations=result.citations,
             as_of=state.as_of,
-            backend=backend,
+            backend="extractive",
             conversation_id=state.conversation_id,
-            notes=notes + result.notes,
+            notes=result.notes,
         )
-        # The generative backend only runs when the extractive pass found support: refusing
-        # before calling the model is what keeps it from answering from its own memory.
-        if self.settings.answer_backend == "openai" and result.status == "answered":
+        # The model only runs when some retrieved sentence is about the question: refusing
+        # before calling it is what keeps it from answering from its own memory.
+        if self.settings.answer_backend == "openai" and relevant:
             answer = self._generate(state, answer)
         state.timings["answer_ms"] = (time.perf_counter() - t0) * 1000
         state.timings["total_ms"] = (time.perf_counter() - state.started) * 1000
@@ -145,9 +146,10 @@ class AnswerChain:
             extractive.notes.append(f"generation failed ({exc}); extractive answer served")
             return extractive
         if generated.status != "answered":
-            extractive.notes.append("the model found no supported answer; extractive answer served")
+            extractive.notes.append("the model gave no verifiable answer; extractive answer served")
             extractive.notes += generated.notes
             return extractive
+        state.timings.update(generated.timings)
         return generated.model_copy(
             update={
                 "question": state.question,

@@ -57,15 +57,35 @@ def refusal(reason: str) -> ExtractiveResult:
     )
 
 
-def answerable(q: QuestionAnalysis, e: Evidence) -> str | None:
-    """None if ``e`` may answer ``q``; else the reason it may not."""
+def relevance_problem(q: QuestionAnalysis, e: Evidence) -> str | None:
+    """None if ``e`` is about the question at all; else why not.
+
+    This is the gate before any answerer runs, the model included: a question whose subject
+    no retrieved passage mentions is refused rather than answered from memory.
+    """
     if e.passage_focus < (1.0 if len(q.focus) <= 2 else 0.67):
-        missing = [
-            t for t in q.focus if t.lower() not in (e.passage.title + e.passage.text).lower()
-        ]
+        text = (e.passage.title + " " + e.passage.text).lower()
+        missing = [t for t in q.focus if t.lower() not in text]
         return f"no retrieved passage mentions {', '.join(missing) or 'the question’s subject'}"
     if e.lexical < MIN_LEXICAL and e.semantic < MIN_SEMANTIC:
         return "no retrieved sentence is about the question"
+    return None
+
+
+def first_relevant(q: QuestionAnalysis, ranked: list[Evidence]) -> tuple[Evidence | None, str]:
+    for e in ranked:
+        if relevance_problem(q, e) is None:
+            return e, ""
+    if not ranked:
+        return None, "nothing relevant was retrieved"
+    return None, relevance_problem(q, ranked[0]) or ""
+
+
+def answerable(q: QuestionAnalysis, e: Evidence) -> str | None:
+    """None if ``e`` may answer ``q`` extractively; else the reason it may not."""
+    problem = relevance_problem(q, e)
+    if problem:
+        return problem
     if q.answer_type and e.candidate is None:
         return f"no retrieved sentence gives a {q.answer_type} for it"
     if e.score < MIN_SCORE:

@@ -202,7 +202,7 @@ class OpenAIAnswerer:
             citations=checked.citations,
             as_of=as_of,
             backend=BACKEND,
-            timings={"generate": (t1 - t0) * 1000, "verify": (t2 - t1) * 1000},
+            timings={"generate_ms": (t1 - t0) * 1000, "verify_ms": (t2 - t1) * 1000},
             notes=checked.notes,
         )
 

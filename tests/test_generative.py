@@ -109,7 +109,7 @@ def test_correct_answer_is_answered_with_citations(fake: FakeOpenAI, answerer) -
     assert "12 troops" in second.quote
     assert quotes_are_article_text(result)
     assert second.start > P_ATTACK.start > 0  # offsets into the article, not the passage
-    assert set(result.timings) == {"generate", "verify"}
+    assert set(result.timings) == {"generate_ms", "verify_ms"}
 
 
 def test_request_carries_settings_and_numbered_passages(fake: FakeOpenAI, answerer) -> None:
