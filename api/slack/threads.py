@@ -1,0 +1,89 @@
+"""Slack threads as conversations: the earlier turns of a thread are the history that turns
+"and at Timbuktu?" into a standalone question.
+
+A thread (``slack:TEAM:CHANNEL:THREAD_TS``) maps to one conversation of the shared
+``ConversationStore`` (owner ``slack``), where its turns are kept with the rest of newsrag's
+conversations. Top-level direct messages have no thread: the DM channel (``…:dm``) is one
+conversation until it has been idle for a while, then the next question starts a new one.
+
+A thread started by a question to the bot is *open*: replies without a mention are follow-ups
+(unless settings require a mention). A human thread the bot was pulled into only answers
+further mentions.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from api.appdb import AppDB
+from rag.conversations import ConversationStore, Turn
+from rag.schema import Answer
+
+MAX_TURNS = 10
+
+
+@dataclass
+class ThreadInfo:
+    key: str
+    conversation_id: str
+    followups: bool
+    updated: float
+
+
+def thread_key(team: str | None, channel: str, thread_ts: str | None) -> str:
+    return f"slack:{team or '-'}:{channel}:{thread_ts or 'dm'}"
+
+
+class ThreadMemory:
+    def __init__(
+        self, db: AppDB, conversations: ConversationStore, max_turns: int = MAX_TURNS
+    ) -> None:
+        self.db = db
+        self.conversations = conversations
+        self.max_turns = max_turns
+
+    def conversation(self, key: str, *, followups: bool, idle: float | None = None) -> str:
+        """The conversation id of a Slack thread, created on first use. ``followups=True`` is
+        sticky; with ``idle`` (seconds) a thread quiet for longer starts a new conversation."""
+        now = time.time()
+        with self.db.transaction() as db:
+            row = db.execute("SELECT * FROM slack_threads WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                cid = key
+                db.execute(
+                    "INSERT INTO slack_threads(key, conversation_id, followups, created, updated)"
+                    " VALUES (?,?,?,?,?)",
+                    (key, cid, int(followups), now, now),
+                )
+            else:
+                cid = row["conversation_id"]
+                if idle is not None and now - row["updated"] > idle:
+                    cid = f"{key}:{now:.0f}"
+                db.execute(
+                    "UPDATE slack_threads SET conversation_id = ?, updated = ?,"
+                    " followups = MAX(followups, ?) WHERE key = ?",
+                    (cid, now, int(followups), key),
+                )
+        _, team, channel, thread_ts = (key.split(":", 3) + ["", "", ""])[:4]
+        self.conversations.ensure(
+            cid, owner="slack", team=team, channel=channel, thread_ts=thread_ts
+        )
+        return cid
+
+    def get(self, key: str) -> ThreadInfo | None:
+        with self.db.connect() as db:
+            row = db.execute("SELECT * FROM slack_threads WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        return ThreadInfo(
+            row["key"], row["conversation_id"], bool(row["followups"]), row["updated"]
+        )
+
+    def history(self, conversation_id: str) -> list[Turn]:
+        return self.conversations.history(conversation_id, limit=self.max_turns)
+
+    def record(self, key: str, conversation_id: str, answer: Answer) -> None:
+        self.conversations.add_turn(conversation_id, answer)
+        with self.db.connect() as db:
+            db.execute("UPDATE slack_threads SET updated = ? WHERE key = ?", (time.time(), key))
