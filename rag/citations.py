@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
+from rag.dates import resolve_relative_dates
 from rag.schema import Citation, Passage
 from rag.text import STOPWORDS, content_words, sentence_spans, stem, word_spans, words
 
@@ -255,14 +256,6 @@ _DATE_PATTERNS = [
     re.compile(rf"\b{_WEEKDAY}\b"),
     re.compile(rf"(?<![\d,.]){_YEAR}(?![\d,]|\.\d)"),
 ]
-# Words that date a passage sentence relative to its article's publication date.
-_RELATIVE_DAY = re.compile(
-    r"\b(?:(?P<last>last)\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday"
-    r"|sunday)\b|\b(?P<word>yesterday|today|tonight|last night|this morning|this afternoon"
-    r"|this evening)\b",
-    re.IGNORECASE,
-)
-
 _UNITS = {
     w: i
     for i, w in enumerate(
@@ -588,15 +581,9 @@ def _unit(text: str, a: int, b: int, published: date | None) -> _Unit:
             if year:
                 with contextlib.suppress(ValueError):  # 29 February of a common year
                     add_day(date(year, f.month, f.day))
-    if published:
-        for m in _RELATIVE_DAY.finditer(sentence):
-            if m.group("weekday"):
-                back = (published.weekday() - _WEEKDAYS.index(m.group("weekday").lower())) % 7
-                add_day(published - timedelta(days=back or (7 if m.group("last") else 0)))
-            elif m.group("word").lower() in {"yesterday", "last night"}:
-                add_day(published - timedelta(days=1))
-            else:
-                add_day(published)
+    for r in resolve_relative_dates(sentence, published):
+        if r.value is not None:
+            add_day(r.value)
     names: set[str] = set()
     plain = _DOTTED_ACRONYM.sub(lambda m: m.group().replace(".", ""), sentence)
     for w in word_spans(plain):

@@ -15,7 +15,8 @@ _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _RELATIVE = re.compile(
     r"\b(?:(?P<last>last|this|on|since|by|until|early|late)\s+)?"
     r"(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|\b(?P<word>yesterday|today|tonight|the previous day|the day before|the next day|"
+    r"|\b(?P<word>yesterday|today|tonight|last night|this morning|this afternoon|this evening|"
+    r"the previous day|the day before|the next day|"
     r"the following day|last week|last month|this month|earlier this month|"
     r"earlier this week|last year)\b",
     re.I,
@@ -47,11 +48,11 @@ def resolve_relative_dates(sentence: str, published: date | None) -> list[Resolv
         word = m.group("word").lower()
         day = None
         label = ""
-        if word in {"yesterday", "the previous day", "the day before"}:
+        if word in {"yesterday", "last night", "the previous day", "the day before"}:
             # "the previous day" is relative to the story's own day, which is usually the
             # publication date in breaking news; say so by showing the date it implies.
             day = published - timedelta(days=1)
-        elif word in {"today", "tonight"}:
+        elif word in {"today", "tonight", "this morning", "this afternoon", "this evening"}:
             day = published
         elif word in {"the next day", "the following day"}:
             continue  # relative to an event, not to the publication date: leave as written
