@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -27,6 +26,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
+
+from api.keys_cli import app as keys_app  # noqa: E402 - light (Typer only)
+
+app.add_typer(keys_app, name="keys")
 console = Console()
 err = Console(stderr=True)
 
@@ -250,11 +253,36 @@ def serve(
     """Serve the HTTP API, the chat widget and the Slack bot."""
     import uvicorn
 
+    from api.appdb import AppDB
+    from api.auth import KeyStore, is_loopback
+    from api.logs import configure_logging
     from rag.settings import Settings
 
     if data_dir:
         os.environ["NEWSRAG_DATA_DIR"] = str(data_dir)
     settings = Settings()
+    host = host or settings.host
+    port = port or settings.port
+    # The app (in each worker) reads these back: it re-checks the local-only rule itself.
+    os.environ["NEWSRAG_HOST"] = host
+    os.environ["NEWSRAG_PORT"] = str(port)
+    keys = KeyStore(AppDB(settings.app_db_path)).list()
+    if not keys and not is_loopback(host):
+        err.print(
+            f"[red]refusing to serve on {host}:[/] no API key exists, so anyone who can reach "
+            "it could use the API.\n  Create one first: newsrag keys create --scope admin "
+            "(and --scope ask / widget for clients)\n  or serve locally: newsrag serve --host "
+            "127.0.0.1",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    if keys:
+        err.print(f"API keys required ({len(keys)} active); serving on http://{host}:{port}")
+    else:
+        err.print(
+            f"local-only mode: no API key exists, so only requests from this machine are "
+            f"served on http://{host}:{port} (create one with `newsrag keys create`)"
+        )
     if ingest_path:
         c = _components(data_dir)
         report = c.ingestor.ingest(ingest_path)
@@ -262,14 +290,16 @@ def serve(
             f"ingest: added {len(report.added)}, unchanged {len(report.unchanged)}, "
             f"replaced {len(report.replaced)}, rejected {len(report.rejected)}"
         )
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
+    configure_logging(settings.log_level, json_lines=settings.log_json)
     uvicorn.run(
         "api.app:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         workers=workers,
-        log_level="info",
+        log_config=None,
+        access_log=False,  # ours has the route, the key and the request id
+        timeout_graceful_shutdown=30,  # then open streams are cut and jobs cancelled
     )
 
 

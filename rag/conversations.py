@@ -1,16 +1,36 @@
-"""Conversation history and the rewriting of follow-ups into standalone questions.
+"""Conversation history, its SQLite store, and the rewriting of follow-ups into standalone questions.
 
-Rule-based, so it works offline: "and at Timbuktu?" after "How many soldiers died at Dioura?"
-becomes "How many soldiers died at Timbuktu?"; a question leaning on a pronoun ("who said
-that?") carries the previous question's subject along.
+Rule-based, so it works offline:
+
+* an elliptic follow-up swaps the new name (or number) into the last substantive question:
+  "and at Timbuktu?" after "How many soldiers died at Dioura?" becomes
+  "How many soldiers died at Timbuktu?";
+* "who said that?" asks for the source of the previous answer's claim: after
+  "How many soldiers died at Dioura?" answered "40 soldiers" it becomes
+  "Who said that 40 soldiers died at Dioura?";
+* a short question that leans on the context ("by how much?", "when was it played?") carries
+  the subject of the last substantive question along:
+  "By how much (regarding: the central bank of Norland cut its rate)?".
+
+``ConversationStore`` keeps conversations in a SQLite file (the app database under the data
+dir), so they survive a restart and can be shared by several API workers.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+import secrets
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from rag.question import focus_terms
+from rag.schema import Answer, Citation
 
 
 @dataclass
@@ -18,34 +38,377 @@ class Turn:
     question: str  # as the user asked it
     standalone: str  # as it was searched
     answer: str = ""
+    short_answer: str | None = None  # the answer span alone, when there was one
 
+
+# --- rewriting follow-ups ---------------------------------------------------------------------
 
 _ELLIPTIC = re.compile(
-    r"^\s*(?:and|what about|how about|also|same for|and what about|and in|and at|and for)\b", re.I
+    r"^\s*(?:and\s+what\s+about|and\s+how\s+about|what\s+about|how\s+about|same\s+for|"
+    r"also|and)\b[\s,]*",
+    re.I,
+)
+_QUESTION_START = re.compile(
+    r"^(?:how|what|which|when|where|who|whom|whose|why|is|are|was|were|did|does|do|has|have|"
+    r"had|can|could|will|would)\b",
+    re.I,
 )
 _PRONOUN = re.compile(
-    r"\b(?:he|she|they|them|it|its|that|this|those|these|there|his|her|their)\b", re.I
+    r"\b(?:he|she|they|them|it|its|that|this|those|these|there|his|her|their|then)\b", re.I
 )
-_PREPOSITION = re.compile(r"\b(at|in|on|for|from|of|near|against|by)\s+$", re.I)
+_WHO_SAID = re.compile(
+    r"^\s*(?:(?:and\s+)?(?:who|which\s+\w+)\s+(?:said|says|claimed|claims|reported|reports|"
+    r"stated|states|announced|confirmed|estimated|made)\s+(?:that|this|so|it|the\s+claim)|"
+    r"according\s+to\s+whom|says\s+who|who\s+is\s+the\s+source(?:\s+of\s+(?:that|this))?|"
+    r"what\s+is\s+the\s+source(?:\s+of\s+(?:that|this))?|who\s+says\s+so)\s*[?.!]*\s*$",
+    re.I,
+)
+# The leading question phrase of a question: "How many soldiers", "When did", "Who".
+_WH_LEAD = re.compile(
+    r"^\s*(?:how\s+(?:many|much)|how\s+\w+|what|which|when|where|who(?:m|se)?|why|"
+    r"is|are|was|were|did|does|do|has|have|had|can|could|will|would)\b\s*",
+    re.I,
+)
+_AUX = re.compile(r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b\s*", re.I)
+_HOW_MANY = re.compile(
+    r"^\s*how\s+(?:many|much)\s+(?P<noun>[\w'-]+)\s+(?P<rest>.+?)\s*\??\s*$", re.I
+)
+_NUMBER = re.compile(r"\d")
+_PREPOSITIONS = r"(?:at|in|on|for|from|of|near|against|by|to)"
+_MAX_FOLLOWUP_WORDS = 8
 
 
 def condense_question(question: str, history: list[Turn]) -> str:
-    if not history:
+    """The question as it should be searched, given the conversation so far."""
+    q = " ".join(question.split())
+    if not history or not q:
         return question
-    previous = history[-1].standalone
-    q = question.strip()
+    base = _base_turn(history)
+    previous = base.standalone.strip()
     new_focus = focus_terms(q)
+
+    if _WHO_SAID.match(q):
+        claim = _declarative(previous, base.short_answer)
+        if claim:
+            return f"Who said that {claim}?"
+        return f"Who said that (regarding: {_subject(previous)})?"
+
     if _ELLIPTIC.match(q):
-        old_focus = focus_terms(previous)
-        if new_focus and old_focus:
-            # Swap the previous question's last focus for the new one: Dioura → Timbuktu.
-            rewritten = previous
-            target = old_focus[-1]
-            rewritten = re.sub(re.escape(target), new_focus[0], rewritten, count=1)
-            if rewritten != previous:
-                return rewritten
-        rest = _ELLIPTIC.sub("", q).strip(" ?.!")
-        return f"{previous.rstrip(' ?.!')} {rest}?".strip() if rest else previous
-    if _PRONOUN.search(q) and not new_focus:
-        return f"{q.rstrip(' ?.!')} (regarding: {previous.rstrip(' ?.!')})?"
+        rest = _ELLIPTIC.sub("", q, count=1).strip(" ?.!,")
+        if _QUESTION_START.match(rest):
+            # "and who said that?", "and when was it?": a question of its own after the "and".
+            return condense_question(rest[0].upper() + rest[1:] + "?", history)
+        names_only = _only_names(rest, new_focus)
+        rewritten = _swap_focus(previous, rest, new_focus, names_only=names_only)
+        if rewritten:
+            return rewritten
+        lead = _LEAD.match(previous)
+        if not names_only and lead and new_focus:
+            # "what about the tram line in Port Alder?": a new subject; keep what was asked.
+            return f"{lead.group().strip().capitalize()} {rest}?"
+        if rest:
+            return f"{previous.rstrip(' ?.!')} {rest}?"
+        return previous
+
+    if not new_focus and _leans_on_context(q):
+        return f"{q.rstrip(' ?.!')} (regarding: {_subject(previous)})?"
     return question
+
+
+def _base_turn(history: list[Turn]) -> Turn:
+    """The last turn that named its own subject: follow-ups refer to it, not to each other.
+
+    After "How many soldiers died at Dioura?", "who said that?", the next "and at Timbuktu?"
+    is about soldiers at Timbuktu, not about who said something at Timbuktu.
+    """
+    for turn in reversed(history):
+        asked = " ".join(turn.question.split())
+        if _WHO_SAID.match(asked):
+            continue
+        if focus_terms(asked) or not _leans_on_context(asked):
+            return turn
+    return history[-1]
+
+
+def _leans_on_context(q: str) -> bool:
+    """Short, or pointing back with a pronoun: it cannot be searched on its own."""
+    words = q.strip(" ?.!").split()
+    return len(words) <= 4 or (len(words) <= _MAX_FOLLOWUP_WORDS and bool(_PRONOUN.search(q)))
+
+
+_LEAD = re.compile(r"^\s*(?:how\s+(?:many|much)|when|where|who|whom|why)\b", re.I)
+_FILLER = re.compile(rf"\b(?:{_PREPOSITIONS[3:-1]}|the|a|an)\b", re.I)
+
+
+def _only_names(rest: str, focus: list[str]) -> bool:
+    """True when the follow-up is just a place, name or number ("at Timbuktu", "2024")."""
+    left = rest
+    for f in focus:
+        left = left.replace(f, " ")
+    return not _FILLER.sub(" ", left).strip(" ,.?!")
+
+
+def _swap_focus(previous: str, rest: str, new_focus: list[str], *, names_only: bool) -> str | None:
+    """Put the follow-up's name or number where the previous question had one of its kind."""
+    if not new_focus:
+        return None
+    new = new_focus[0]
+    old_focus = focus_terms(previous)
+    is_number = bool(_NUMBER.match(new))
+    same_kind = [f for f in old_focus if bool(_NUMBER.match(f)) == is_number]
+    # "and at Timbuktu?" / "and in Burkina Faso?": replace the previous "at Dioura" whole.
+    if re.match(rf"^{_PREPOSITIONS}\b", rest, re.I):
+        for old in reversed(same_kind):
+            pattern = re.compile(rf"\b{_PREPOSITIONS}\s+(?:the\s+)?{re.escape(old)}\b", re.I)
+            if pattern.search(previous):
+                return pattern.sub(lambda _m: rest, previous, count=1)
+    if same_kind and names_only:
+        old = same_kind[-1]
+        rewritten = re.sub(rf"\b{re.escape(old)}\b", new, previous, count=1)
+        if rewritten != previous:
+            return rewritten
+    return None
+
+
+def _subject(question: str) -> str:
+    """The question without its question phrase: "When did the bank cut its rate?" → "the
+    bank cut its rate"."""
+    body = question.strip().rstrip(" ?.!")
+    stripped = _WH_LEAD.sub("", body, count=1)
+    stripped = _AUX.sub("", stripped, count=1)
+    return stripped or body
+
+
+def _declarative(question: str, short_answer: str | None) -> str | None:
+    """ "How many soldiers died at Dioura?" + "40 soldiers" → "40 soldiers died at Dioura"."""
+    if not short_answer or not _NUMBER.search(short_answer):
+        return None
+    m = _HOW_MANY.match(question)
+    if not m:
+        return None
+    noun, rest = m.group("noun"), m.group("rest")
+    if re.match(r"(?:did|does|do|will|would|can|could|has|have|had)\b", rest, re.I):
+        return None  # "how many soldiers did JNIM kill": no safe declarative
+    amount = short_answer.strip().rstrip(".")
+    if noun.lower() not in amount.lower():
+        amount = f"{amount} {noun}"
+    return f"{amount} {rest}"
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id          TEXT PRIMARY KEY,
+    owner       TEXT,
+    meta        TEXT NOT NULL DEFAULT '{}',
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conversation_turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+    idx             INTEGER NOT NULL,
+    question        TEXT NOT NULL,
+    standalone      TEXT NOT NULL,
+    answer          TEXT NOT NULL,
+    short_answer    TEXT,
+    status          TEXT NOT NULL,
+    answer_json     TEXT NOT NULL,
+    created_at      TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, idx)
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class StoredTurn:
+    index: int
+    question: str
+    standalone_question: str
+    answer: str
+    short_answer: str | None
+    status: str
+    citations: list[Citation]
+    created_at: str
+
+
+@dataclass
+class Conversation:
+    id: str
+    owner: str | None
+    created_at: str
+    updated_at: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    turns: list[StoredTurn] = field(default_factory=list)
+
+
+class ConversationStore:
+    """Conversations and their turns in SQLite (WAL; safe across threads and processes).
+
+    ``owner`` is whoever may read a conversation back (an API key id, "slack", …; None = anyone
+    the caller lets in): the store records it, the caller enforces it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA busy_timeout=30000")
+            db.execute("PRAGMA foreign_keys=ON")
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    # --- writes ----------------------------------------------------------------------------
+    def create(
+        self,
+        owner: str | None = None,
+        *,
+        conversation_id: str | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> str:
+        """A new conversation; its id is random (unguessable) unless one is given."""
+        cid = conversation_id or secrets.token_urlsafe(16)
+        now = _now()
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO conversations (id, owner, meta, created_at, updated_at) "
+                "VALUES (?,?,?,?,?)",
+                (cid, owner, json.dumps(meta or {}), now, now),
+            )
+        return cid
+
+    def ensure(self, conversation_id: str, owner: str | None = None, **meta: Any) -> str:
+        """Create the conversation with this id if it does not exist (e.g. a Slack thread)."""
+        now = _now()
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO conversations (id, owner, meta, created_at, updated_at) "
+                "VALUES (?,?,?,?,?)",
+                (conversation_id, owner, json.dumps(meta), now, now),
+            )
+        return conversation_id
+
+    def add_turn(self, conversation_id: str, answer: Answer) -> int:
+        """Record a question and its answer; returns the turn's index."""
+        now = _now()
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT coalesce(max(idx), -1) + 1 FROM conversation_turns "
+                "WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+            idx = row[0]
+            db.execute(
+                "INSERT INTO conversation_turns (conversation_id, idx, question, standalone, "
+                "answer, short_answer, status, answer_json, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    conversation_id,
+                    idx,
+                    answer.question,
+                    answer.standalone_question or answer.question,
+                    answer.answer,
+                    answer.short_answer,
+                    answer.status,
+                    answer.model_dump_json(),
+                    now,
+                ),
+            )
+            db.execute("UPDATE conversations SET updated_at=? WHERE id=?", (now, conversation_id))
+        return idx
+
+    def delete(self, conversation_id: str) -> bool:
+        with self._tx() as db:
+            db.execute("DELETE FROM conversation_turns WHERE conversation_id=?", (conversation_id,))
+            cur = db.execute("DELETE FROM conversations WHERE id=?", (conversation_id,))
+            return cur.rowcount > 0
+
+    # --- reads -----------------------------------------------------------------------------
+    def exists(self, conversation_id: str) -> bool:
+        return self.head(conversation_id) is not None
+
+    def head(self, conversation_id: str) -> Conversation | None:
+        """The conversation without its turns (cheap: for existence and owner checks)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM conversations WHERE id=?", (conversation_id,)
+            ).fetchone()
+        return _conversation(row) if row else None
+
+    def history(self, conversation_id: str, limit: int = 10) -> list[Turn]:
+        """The last ``limit`` turns, oldest first, as ``condense_question`` wants them."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT question, standalone, answer, short_answer FROM conversation_turns "
+                "WHERE conversation_id=? ORDER BY idx DESC LIMIT ?",
+                (conversation_id, limit),
+            ).fetchall()
+        return [Turn(r[0], r[1], r[2], r[3]) for r in reversed(rows)]
+
+    def get(self, conversation_id: str) -> Conversation | None:
+        with self._connect() as db:
+            db.execute("BEGIN")  # one snapshot: the conversation and all of its turns
+            try:
+                head = db.execute(
+                    "SELECT * FROM conversations WHERE id=?", (conversation_id,)
+                ).fetchone()
+                rows = db.execute(
+                    "SELECT * FROM conversation_turns WHERE conversation_id=? ORDER BY idx",
+                    (conversation_id,),
+                ).fetchall()
+            finally:
+                db.execute("COMMIT")
+        if head is None:
+            return None
+        turns = []
+        for r in rows:
+            stored = Answer.model_validate_json(r["answer_json"])
+            turns.append(
+                StoredTurn(
+                    index=r["idx"],
+                    question=r["question"],
+                    standalone_question=r["standalone"],
+                    answer=r["answer"],
+                    short_answer=r["short_answer"],
+                    status=r["status"],
+                    citations=stored.citations,
+                    created_at=r["created_at"],
+                )
+            )
+        conversation = _conversation(head)
+        conversation.turns = turns
+        return conversation
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        owner=row["owner"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        meta=json.loads(row["meta"] or "{}"),
+    )

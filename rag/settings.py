@@ -82,6 +82,21 @@ class Settings(BaseSettings):
         20_000_000, ge=1024, description="Larger input files are rejected, not truncated."
     )
     max_article_chars: int = Field(1_000_000, ge=100)
+    sync_ingest_max_articles: int = Field(
+        20, ge=0, description="POST /v1/articles with more articles (or any URL) runs as a job."
+    )
+    max_urls_per_request: int = Field(100, ge=1)
+    conversation_history_turns: int = Field(
+        10, ge=1, le=200, description="Turns of a conversation handed to the follow-up rewriter."
+    )
+    answer_concurrency: int = Field(
+        2, ge=1, le=64, description="Questions answered at once per process; the rest wait."
+    )
+    metrics_public: bool = Field(
+        False, description="Serve /metrics without a key (default: an admin key is needed)."
+    )
+    log_json: bool = Field(True, description="`newsrag serve` logs JSON lines.")
+    log_level: str = "INFO"
 
     # --- Slack -----------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = None

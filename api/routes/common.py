@@ -1,0 +1,28 @@
+"""What several routers share: the error body and the error responses documented in OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    message: str = Field(description="What went wrong and, where possible, what to do.")
+    status: int
+    request_id: str | None = Field(None, description="Also in the X-Request-ID header and logs.")
+    detail: Any = Field(None, description="Validation errors (422), field by field.")
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or invalid API key"},
+    403: {"model": ErrorBody, "description": "Wrong scope, or widget key from another origin"},
+    413: {"model": ErrorBody, "description": "Body over NEWSRAG_MAX_BODY_BYTES"},
+    422: {"model": ErrorBody, "description": "Malformed JSON or invalid fields"},
+    429: {"model": ErrorBody, "description": "Rate limit exceeded; see Retry-After"},
+}
+
+
+class Deleted(BaseModel):
+    deleted: bool = True
+    id: str

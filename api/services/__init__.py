@@ -1,0 +1,1 @@
+"""What the routes call: the logic of each feature, unaware of HTTP."""

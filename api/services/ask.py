@@ -1,0 +1,140 @@
+"""Asking within a conversation: validate, load history, answer, record the turn, count it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from api import metrics
+from api.auth import Principal
+from api.components import Components
+from api.errors import Invalid, NotFound
+from rag.conversations import ConversationStore, Turn
+from rag.schema import Answer
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AskContext:
+    question: str
+    conversation_id: str
+    history: list[Turn] = field(default_factory=list)
+    as_of: date | None = None
+    sources: list[str] | None = None
+    top_k: int | None = None
+
+    def chain_kwargs(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of,
+            "sources": self.sources,
+            "top_k": self.top_k,
+            "history": self.history,
+            "conversation_id": self.conversation_id,
+        }
+
+
+class AskService:
+    def __init__(
+        self, settings: Settings, components: Components, conversations: ConversationStore
+    ) -> None:
+        self.settings = settings
+        self.components = components
+        self.conversations = conversations
+        # The chain is CPU-bound: answering more questions at once than there are cores only
+        # makes every answer slower. The others wait their turn (in the threadpool).
+        self._slots = threading.BoundedSemaphore(settings.answer_concurrency)
+
+    def prepare(
+        self,
+        principal: Principal,
+        question: str,
+        *,
+        conversation_id: str | None = None,
+        as_of: date | None = None,
+        sources: list[str] | None = None,
+        top_k: int | None = None,
+    ) -> AskContext:
+        """Validate the question and open (or start) its conversation."""
+        text = " ".join(question.split())
+        if not text:
+            raise Invalid(
+                "question is empty: ask something, e.g. “How many soldiers died at Dioura?”"
+            )
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise Invalid(
+                f"question is {len(question):,} characters long; the limit is {limit:,} "
+                "(NEWSRAG_MAX_QUESTION_CHARS)"
+            )
+        sources = [s.strip() for s in sources or [] if s.strip()] or None
+        if conversation_id:
+            self.check_access(principal, conversation_id)
+            history = self.conversations.history(
+                conversation_id, self.settings.conversation_history_turns
+            )
+        else:
+            conversation_id = self.conversations.create(owner=principal.owner)
+            history = []
+        return AskContext(text, conversation_id, history, as_of, sources, top_k)
+
+    def check_access(self, principal: Principal, conversation_id: str) -> None:
+        """404 for a conversation that does not exist or belongs to another key (its
+        existence is not revealed)."""
+        head = self.conversations.head(conversation_id)
+        if head is None or not (principal.is_admin or head.owner == principal.owner):
+            raise NotFound(
+                f"no conversation with id {conversation_id!r}; omit conversation_id to start one"
+            )
+
+    def ask(self, ctx: AskContext, via: str = "json") -> Answer:
+        try:
+            with self._slots:
+                answer = self.components.chain.ask(ctx.question, **ctx.chain_kwargs())
+        except Exception:
+            metrics.ASK_ERRORS.labels(via=via).inc()
+            raise
+        self._record(ctx, answer, via)
+        return answer
+
+    def events(self, ctx: AskContext, via: str = "stream") -> Iterator[tuple[str, Any]]:
+        """The chain's events, with the conversation id in the first one; the turn is recorded
+        before ``done`` is yielded. Each step holds an answering slot only while it computes."""
+        steps = self.components.chain.events(ctx.question, **ctx.chain_kwargs())
+        try:
+            while True:
+                try:
+                    with self._slots:
+                        kind, data = next(steps)
+                except StopIteration:
+                    return
+                except Exception:
+                    metrics.ASK_ERRORS.labels(via=via).inc()
+                    raise
+                if kind == "status" and data.get("stage") == "retrieving":
+                    data = {"stage": "retrieving", "conversation_id": ctx.conversation_id, **data}
+                elif kind == "done":
+                    self._record(ctx, data, via)
+                yield kind, data
+        finally:
+            steps.close()
+
+    def _record(self, ctx: AskContext, answer: Answer, via: str) -> None:
+        self.conversations.add_turn(ctx.conversation_id, answer)
+        metrics.observe_answer(answer, via)
+        log.info(
+            "answered",
+            extra={
+                "fields": {
+                    "status": answer.status,
+                    "conversation_id": ctx.conversation_id,
+                    "citations": len(answer.citations),
+                    "total_ms": answer.timings.get("total_ms"),
+                }
+            },
+        )
