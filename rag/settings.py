@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     slack_socket_mode: bool = False
     slack_api_url: str = "https://slack.com/api/"
     slack_thread_followups_need_mention: bool = False
+    slack_process_before_response: bool = Field(
+        False, description="Run listeners before answering Slack's HTTP request (FaaS; tests)."
+    )
+    slack_command: str = Field("/ask", description="The slash command, as in the app manifest.")
 
     @classmethod
     def settings_customise_sources(

@@ -30,6 +30,7 @@ class Call:
     args: dict[str, Any]
     path: str = ""
     token: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)  # what the fake answered
 
 
 @dataclass
@@ -94,6 +95,34 @@ class FakeSlack:
         with self._lock:
             self.calls.append(call)
 
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method in self.fail:
+            return {"ok": False, "error": self.fail[method]}
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://newsrag-test.slack.com/",
+                "team": "newsrag test",
+                "user": "newsrag",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "is_enterprise_install": False,
+            }
+        if method in ("chat.postMessage", "chat.update"):
+            ts = args.get("ts") if method == "chat.update" else self._next_ts()
+            return {
+                "ok": True,
+                "channel": args.get("channel"),
+                "ts": ts,
+                "message": {"text": args.get("text"), "user": BOT_USER_ID, "ts": ts},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": self._next_ts()}
+        if method == "conversations.replies":
+            return {"ok": True, "messages": [], "has_more": False}
+        return {"ok": True}
+
     # --- the app ------------------------------------------------------------------------------
     def build(self) -> FastAPI:
         api = FastAPI()
@@ -115,33 +144,10 @@ class FakeSlack:
             args = await parse(request)
             auth = request.headers.get("authorization", "")
             token = auth.removeprefix("Bearer ") or args.get("token")
-            self._record(Call(method, args, request.url.path, token))
-            if method in self.fail:
-                return {"ok": False, "error": self.fail[method]}
-            if method == "auth.test":
-                return {
-                    "ok": True,
-                    "url": "https://newsrag-test.slack.com/",
-                    "team": "newsrag test",
-                    "user": "newsrag",
-                    "team_id": TEAM_ID,
-                    "user_id": BOT_USER_ID,
-                    "bot_id": BOT_ID,
-                    "is_enterprise_install": False,
-                }
-            if method in ("chat.postMessage", "chat.update"):
-                ts = args.get("ts") if method == "chat.update" else self._next_ts()
-                return {
-                    "ok": True,
-                    "channel": args.get("channel"),
-                    "ts": ts,
-                    "message": {"text": args.get("text"), "user": BOT_USER_ID, "ts": ts},
-                }
-            if method == "chat.postEphemeral":
-                return {"ok": True, "message_ts": self._next_ts()}
-            if method == "conversations.replies":
-                return {"ok": True, "messages": [], "has_more": False}
-            return {"ok": True}
+            call = Call(method, args, request.url.path, token)
+            call.result = self._answer(method, args)
+            self._record(call)
+            return call.result
 
         @api.post("/response/{name}")
         async def response_url(name: str, request: Request) -> dict[str, Any]:
