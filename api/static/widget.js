@@ -300,21 +300,31 @@
       if (state.conversationId) body.conversation_id = state.conversationId;
       const headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
       if (config.key) headers["X-API-Key"] = config.key;
-      let res;
-      try {
-        res = await fetch(config.api + "v1/ask/stream", {
-          method: "POST",
-          headers,
-          body: JSON.stringify(body),
-          signal: controller.signal,
-          credentials: "omit",
-          mode: "cors",
-        });
-      } catch (err) {
-        if (timedOut) throw widgetError(T.errTimeout);
-        if (controller.signal.aborted) return;
-        throw await networkError();
+      const post = async () => {
+        try {
+          return await fetch(config.api + "v1/ask/stream", {
+            method: "POST",
+            headers,
+            body: JSON.stringify(body),
+            signal: controller.signal,
+            credentials: "omit",
+            mode: "cors",
+          });
+        } catch (err) {
+          if (timedOut) throw widgetError(T.errTimeout);
+          if (controller.signal.aborted) return null;
+          throw await networkError();
+        }
+      };
+      let res = await post();
+      if (res && res.status === 404 && body.conversation_id) {
+        // The server no longer knows this conversation (expired, deleted): start a new one.
+        state.conversationId = null;
+        saveState();
+        delete body.conversation_id;
+        res = await post();
       }
+      if (!res) return; // reset by the reader
       if (!res.ok) throw await httpError(res);
       const type = res.headers.get("Content-Type") || "";
       if (!type.includes("text/event-stream") || !res.body) throw widgetError(T.errUnexpected);
@@ -1011,11 +1021,15 @@
   }
 
   function toRgb(color) {
-    const probe = h("span", { style: "display:none" });
-    probe.style.color = color;
-    shadow.append(probe);
-    const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(getComputedStyle(probe).color);
-    probe.remove();
+    // A canvas normalises any CSS colour to #rrggbb or rgba(), with no element in the page.
+    const ctx = document.createElement("canvas").getContext("2d");
+    if (!ctx) return [31, 95, 191];
+    ctx.fillStyle = "#1f5fbf";
+    ctx.fillStyle = color;
+    const v = ctx.fillStyle;
+    const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(v);
+    if (hex) return [parseInt(hex[1], 16), parseInt(hex[2], 16), parseInt(hex[3], 16)];
+    const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(v);
     return m ? [+m[1], +m[2], +m[3]] : [31, 95, 191];
   }
 
