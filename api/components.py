@@ -18,6 +18,7 @@ from rag.store import NewsStore
 class Components:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self._background = None
 
     @cached_property
     def embeddings(self) -> LocalEmbeddings:
@@ -25,7 +26,23 @@ class Components:
 
     @cached_property
     def store(self) -> NewsStore:
-        return NewsStore(self.settings, self.embeddings)
+        store = NewsStore(self.settings, self.embeddings)
+        if store.shared and self.settings.sync_on_start:
+            store.sync.run()  # other machines may have written to the Chroma server
+        return store
+
+    def start_background_sync(self) -> None:
+        """With a Chroma server, keep the local catalog caught up (API workers call this)."""
+        if self.store.shared and self.settings.sync_interval > 0 and self._background is None:
+            from rag.sync import BackgroundSync
+
+            self._background = BackgroundSync(self.store.sync, self.settings.sync_interval)
+            self._background.start()
+
+    def stop_background_sync(self) -> None:
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
 
     @cached_property
     def chain(self) -> AnswerChain:

@@ -20,6 +20,7 @@ from rag.schema import Article, Chunk
 from rag.text import STOPWORDS, words
 
 UNDATED = -1  # published_day of an article whose date is unknown
+ANY = object()  # ``expect=ANY``: write whatever the article's current version is
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -109,9 +110,16 @@ class Catalog:
             self._local.db = None
 
     # --- writes ------------------------------------------------------------------------------
-    def replace_article(self, article: Article, chunks: Sequence[Chunk]) -> list[str]:
-        """Atomically store ``article`` and its chunks; returns the ids of chunks it replaced."""
+    def replace_article(
+        self, article: Article, chunks: Sequence[Chunk], *, expect: object = ANY
+    ) -> list[str] | None:
+        """Atomically store ``article`` and its chunks; returns the ids of chunks it replaced.
+
+        With ``expect`` (a fingerprint, or None for "absent"), nothing is written and None is
+        returned unless the stored version is still that one (a concurrent write won)."""
         with self._tx() as db:
+            if expect is not ANY and self._fingerprint(db, article.id) != expect:
+                return None
             old = self._delete(db, article.id)
             db.execute(
                 "INSERT INTO articles (id, title, url, published, published_day, source, authors,"
@@ -141,11 +149,19 @@ class Catalog:
                 )
         return [cid for cid in old if cid not in {c.id for c in chunks}]
 
-    def delete_article(self, article_id: str) -> list[str] | None:
-        """Removes the article; returns its chunk ids, or None if it was not there."""
+    def delete_article(self, article_id: str, *, expect: object = ANY) -> list[str] | None:
+        """Removes the article; returns its chunk ids, or None if it was not there (or, with
+        ``expect``, if its stored fingerprint is not that one)."""
         with self._tx() as db:
-            exists = db.execute("SELECT 1 FROM articles WHERE id=?", (article_id,)).fetchone()
-            return self._delete(db, article_id) if exists else None
+            found = self._fingerprint(db, article_id)
+            if found is None or (expect is not ANY and found != expect):
+                return None
+            return self._delete(db, article_id)
+
+    @staticmethod
+    def _fingerprint(db: sqlite3.Connection, article_id: str) -> str | None:
+        row = db.execute("SELECT fingerprint FROM articles WHERE id=?", (article_id,)).fetchone()
+        return row[0] if row else None
 
     def delete_source(self, source: str) -> tuple[int, list[str]]:
         with self._tx() as db:
@@ -259,6 +275,15 @@ class Catalog:
 
     def all_chunk_ids(self) -> set[str]:
         return {r[0] for r in self._db().execute("SELECT id FROM chunks")}
+
+    def chunk_owners(self) -> dict[str, str]:
+        """Every committed chunk id -> its article id."""
+        return dict(self._db().execute("SELECT id, article_id FROM chunks").fetchall())
+
+    def article_ids_of_source(self, source: str) -> list[str]:
+        return [
+            r[0] for r in self._db().execute("SELECT id FROM articles WHERE source=?", (source,))
+        ]
 
     def stats(self) -> dict:
         db = self._db()

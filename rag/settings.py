@@ -31,6 +31,16 @@ class Settings(BaseSettings):
         None, description="http(s)://host:port of a `chroma run` server; unset = embedded Chroma."
     )
     collection: str = Field("newsrag", pattern=r"^[a-zA-Z0-9._-]{3,512}$")
+    sync_on_start: bool = Field(
+        True,
+        description="With a Chroma server: catch the local catalog (articles, BM25) up with it "
+        "when a process starts (rag/sync.py).",
+    )
+    sync_interval: float = Field(
+        30.0,
+        ge=0,
+        description="With a Chroma server: seconds between catch-ups in API workers (0 = off).",
+    )
 
     # --- embeddings ------------------------------------------------------------------------
     embedding_model: str = Field(

@@ -6,10 +6,18 @@ Write protocol, so that a crash at any point leaves each article fully indexed o
 3. delete the vectors of chunks the new version no longer has.
 Searches only return chunks committed in step 2, so vectors left over by a crash between steps
 are invisible, and ``repair()`` removes them.
+
+With a Chroma server (``NEWSRAG_CHROMA_URL``) several machines share the vectors, each with its
+own catalog, and Chroma becomes the source of truth: every chunk carries its article's fields
+and fingerprint (``vectors.article_metadata``), an article version is committed once all its
+chunks are in Chroma (after step 1), and ``rag.sync`` brings a local catalog up to date from it.
+Deletes then go to Chroma first, so that a crash cannot leave an article that a sync would bring
+back, and ``repair()`` prunes only what no machine can use (see ``rag.sync``).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -18,7 +26,7 @@ from rag.catalog import Catalog, ChunkRow, Filters
 from rag.embeddings import LocalEmbeddings
 from rag.schema import Article, Chunk
 from rag.settings import Settings
-from rag.vectors import VectorIndex, chunk_metadata
+from rag.vectors import VectorIndex, article_metadata, chunk_metadata
 
 WriteStatus = Literal["added", "unchanged", "replaced"]
 
@@ -35,26 +43,42 @@ class NewsStore:
         self.settings = settings
         self.catalog = Catalog(settings.catalog_path)
         self.vectors = VectorIndex(settings, embeddings)
+        # Shared = a Chroma server that other machines (with their own catalogs) write to.
+        self.shared = bool(settings.chroma_url)
+        self._sync = None
+
+    @property
+    def sync(self):
+        """The catalog's catch-up from Chroma (``rag.sync.CatalogSync``)."""
+        if self._sync is None:
+            from rag.sync import CatalogSync
+
+            self._sync = CatalogSync(self)
+        return self._sync
 
     def status_of(self, article: Article) -> WriteStatus:
         known = self.catalog.fingerprint(article.id)
-        if known is None:
-            return "added"
-        return "unchanged" if known == article.fingerprint else "replaced"
+        if known == article.fingerprint:
+            return "unchanged"
+        # Another machine (or an interrupted run) may have stored this very version already.
+        if self.shared and self.sync.adopt(article.id, article.fingerprint):
+            return "unchanged"
+        return "added" if known is None else "replaced"
 
     def write(self, batch: Sequence[PreparedArticle]) -> None:
         ids, vecs, docs, metas = [], [], [], []
+        written_at = time.time()
         for item in batch:
             a = item.article
-            for chunk, vector in zip(item.chunks, item.vectors, strict=True):
+            extra = article_metadata(a, item.chunks, written_at)
+            for chunk, vector, more in zip(item.chunks, item.vectors, extra, strict=True):
                 ids.append(chunk.id)
                 vecs.append(vector)
                 docs.append(chunk.text)
-                metas.append(
-                    chunk_metadata(
-                        a.id, a.title, a.published, a.source, chunk.index, chunk.start, chunk.end
-                    )
+                meta = chunk_metadata(
+                    a.id, a.title, a.published, a.source, chunk.index, chunk.start, chunk.end
                 )
+                metas.append(meta | more)
         self.vectors.upsert(ids, vecs, docs, metas)
         stale: list[str] = []
         for item in batch:
@@ -62,6 +86,8 @@ class NewsStore:
         self.vectors.delete(stale)
 
     def delete_article(self, article_id: str) -> bool:
+        if self.shared:
+            return self.sync.delete_article(article_id)
         chunk_ids = self.catalog.delete_article(article_id)
         if chunk_ids is None:
             return False
@@ -69,12 +95,19 @@ class NewsStore:
         return True
 
     def delete_source(self, source: str) -> int:
+        if self.shared:
+            return self.sync.delete_source(source)
         count, chunk_ids = self.catalog.delete_source(source)
         self.vectors.delete(chunk_ids)
         return count
 
     def repair(self) -> int:
-        """Delete vectors that no committed chunk owns (left by an interrupted ingest)."""
+        """Delete vectors that no committed chunk owns (left by an interrupted ingest).
+
+        With a shared Chroma server the local catalog does not own every vector: there, only
+        unfinished and superseded article versions are pruned (``CatalogSync.prune``)."""
+        if self.shared:
+            return self.sync.prune()
         orphans = sorted(self.vectors.all_ids() - self.catalog.all_chunk_ids())
         self.vectors.delete(orphans)
         return len(orphans)

@@ -5,7 +5,8 @@ Which one is a setting (``NEWSRAG_CHROMA_URL``), never a code path elsewhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlparse
 
 import chromadb
@@ -13,6 +14,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from rag.catalog import UNDATED, Filters, day_number
 from rag.embeddings import ChromaEmbeddingFunction, LocalEmbeddings
+from rag.schema import Article, Chunk
 from rag.settings import Settings
 
 
@@ -79,6 +81,19 @@ class VectorIndex:
     def count(self) -> int:
         return self.collection.count()
 
+    def get(self, ids: Sequence[str] | None = None, where: dict | None = None, documents=False):
+        """Ids, metadatas (and documents) of the given chunks, or of those matching ``where``."""
+        include = ["metadatas", "documents"] if documents else ["metadatas"]
+        if ids is not None:
+            out = {"ids": [], "metadatas": [], "documents": []}
+            for i in range(0, len(ids), 1000):
+                got = self.collection.get(ids=list(ids[i : i + 1000]), include=include)
+                for key in out:
+                    out[key] += got.get(key) or []
+            return out
+        got = self.collection.get(where=where, include=include)
+        return {key: got.get(key) or [] for key in ("ids", "metadatas", "documents")}
+
     def all_ids(self, batch: int = 10_000) -> set[str]:
         ids: set[str] = set()
         offset = 0
@@ -87,6 +102,15 @@ class VectorIndex:
             ids.update(got)
             if len(got) < batch:
                 return ids
+            offset += batch
+
+    def all_metadatas(self, batch: int = 5_000) -> Iterator[tuple[str, dict]]:
+        offset = 0
+        while True:
+            got = self.collection.get(include=["metadatas"], limit=batch, offset=offset)
+            yield from zip(got["ids"], got["metadatas"], strict=True)
+            if len(got["ids"]) < batch:
+                return
             offset += batch
 
     def heartbeat(self) -> bool:
@@ -109,6 +133,34 @@ def chunk_metadata(
         "start": start,
         "end": end,
     }
+
+
+def article_metadata(article: Article, chunks: Sequence[Chunk], written_at: float) -> list[dict]:
+    """What each chunk carries besides ``chunk_metadata`` so that Chroma alone can rebuild the
+    article (``rag.sync``): the article's fields, its fingerprint, how many chunks its version
+    has, and the text between chunks (``gap``, before each chunk; ``tail``, after the last), so
+    that the text is restored exactly, offsets and all. Chunks are in order, non-decreasing."""
+    out: list[dict] = []
+    text, covered = article.text, 0
+    for chunk in chunks:
+        gap = text[covered : chunk.start] if chunk.start > covered else ""
+        covered = max(covered, chunk.end)
+        out.append(
+            {
+                "title": article.title,
+                "url": article.url or "",
+                "published": article.published.isoformat() if article.published else "",
+                "authors": json.dumps(article.authors),
+                "origin": article.origin,
+                "fingerprint": article.fingerprint,
+                "n_chunks": len(chunks),
+                "written_at": written_at,
+                "gap": gap,
+            }
+        )
+    if out:
+        out[-1]["tail"] = text[covered:]
+    return out
 
 
 def _where(filters: Filters) -> dict | None:
