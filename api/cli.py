@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
 import os
 from datetime import date
@@ -233,10 +235,48 @@ def delete(
 
 
 @app.command()
-def repair(data_dir: DataDir = None) -> None:
+def repair(
+    data_dir: DataDir = None,
+    grace: Annotated[
+        float,
+        typer.Option(
+            help="With a Chroma server: prune only article versions written longer ago than "
+            "this many seconds (a version being written right now is left alone)."
+        ),
+    ] = 600.0,
+) -> None:
     """Remove vectors left behind by an interrupted ingest (they are never served)."""
     c = _components(data_dir)
-    console.print(f"removed {c.store.repair()} orphaned vectors")
+    if c.store.shared:
+        removed = c.store.sync.prune(grace)
+        console.print(f"removed {removed} chunks of unfinished or superseded article versions")
+    else:
+        console.print(f"removed {c.store.repair()} orphaned vectors")
+
+
+@app.command()
+def sync(
+    data_dir: DataDir = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Catch this machine's catalog (articles, BM25) up with the Chroma server.
+
+    With NEWSRAG_CHROMA_URL set, every process already does this when it starts, and
+    `newsrag serve` again every NEWSRAG_SYNC_INTERVAL seconds; this runs it now."""
+    from api.components import Components
+    from rag.settings import Settings
+
+    settings = Settings(sync_on_start=False, **({"data_dir": data_dir} if data_dir else {}))
+    c = Components(settings)
+    report = c.store.sync.run()
+    if json_out:
+        print(json.dumps(dataclasses.asdict(report) | {"summary": report.summary()}))
+        return
+    console.print(report.summary(), highlight=False)
+    for article_id, why in list(report.skipped.items())[:20]:
+        console.print(f"  [yellow]skipped[/] {article_id}: {why}", highlight=False)
+    if not settings.chroma_url:
+        err.print("(no NEWSRAG_CHROMA_URL: synced with the embedded Chroma under the data dir)")
 
 
 @app.command()
@@ -301,6 +341,9 @@ def serve(
         access_log=False,  # ours has the route, the key and the request id
         timeout_graceful_shutdown=30,  # then open streams are cut and jobs cancelled
     )
+
+
+app.command("feedback")(__import__("api.feedback_cli", fromlist=["feedback"]).feedback)
 
 
 def main() -> None:  # pragma: no cover
