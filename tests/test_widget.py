@@ -512,17 +512,20 @@ def test_api_down_shows_an_error_and_retry_works(
 @pytest.fixture(scope="module")
 def keyed_sites(tmp_path_factory, sample_data_dir, shared_embeddings):
     """A server with a widget key for site A only; sites A and B embed the widget."""
-    from api.appdb import AppDB
-    from api.auth import KeyStore
-    from rag.settings import Settings
+    from typer.testing import CliRunner
+
+    from api.cli import app as cli
 
     data = copy_store(sample_data_dir, tmp_path_factory.mktemp("widget-keyed") / "data")
     pages: dict[str, str] = {}
     allowed, refused = StaticSite(pages), StaticSite(pages)
-    settings = Settings(data_dir=data)
-    _, secret = KeyStore(AppDB(settings.app_db_path)).create(
-        "widget", origins=[allowed.origin], name="site A"
+    created = CliRunner().invoke(
+        cli,
+        ["keys", "create", "--scope", "widget", "--origin", allowed.origin]
+        + ["--name", "site A", "--data-dir", str(data), "--json"],
     )
+    assert created.exit_code == 0, created.output
+    secret = json.loads(created.stdout)["key"]
     server = LiveServer(make_app(data, shared_embeddings)).start()
     pages["/article.html"] = widget_page(f"{server.url}/widget.js", key=secret)
     yield server, allowed, refused
@@ -833,7 +836,7 @@ def test_screenshots(local_server, new_page, tmp_path):
 
     page = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page.goto(local_server.url + "/")
-    open_and_ask(page, DIOURA)
+    page.get_by_role("button", name=DIOURA).click()  # the demo page's "Try:" suggestions
     wait_answer(page)
     expect(page.locator(f"{W} .sources-list")).to_be_visible()
     mobile = out / "widget-mobile.png"

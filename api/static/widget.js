@@ -65,6 +65,7 @@
     errOrigin:
       "The news assistant refused this website: its address is not allowed for this widget key.",
     err401: "The news assistant did not accept this widget’s key (401).",
+    err401NoKey: "The news assistant needs a key for this website, and none is configured (401).",
     err403: "This website is not allowed to use the news assistant (403).",
     err413: "That question is too long. Please shorten it.",
     err422: (d) => `The question could not be processed${d ? ": " + d : "."}`,
@@ -780,7 +781,12 @@
       /* not JSON */
     }
     const s = res.status;
-    if (s === 401) return ownerHint(T.err401, "check the data-key attribute of the widget's script tag.");
+    if (s === 401) {
+      return config.key
+        ? ownerHint(T.err401, "check the data-key attribute of the widget's script tag.")
+        : ownerHint(T.err401NoKey, "create a widget key (newsrag keys create --scope widget " +
+            `--origin ${location.origin}) and set it as data-key on the script tag.`);
+    }
     if (s === 403) {
       return ownerHint(
         detail ? `${T.err403} ${detail}` : T.err403,
