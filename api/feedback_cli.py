@@ -12,11 +12,6 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-app = typer.Typer(
-    help="Feedback recorded from the Slack bot's buttons, newest first.",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
 console = Console()
 
 
@@ -24,7 +19,6 @@ def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")
 
 
-@app.callback()
 def feedback(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show.")] = 50,
     rating: Annotated[
@@ -97,3 +91,8 @@ def feedback(
             Text(sources or "—"),
         )
     console.print(table)
+
+
+# Standalone (tests, ``python -m``); ``newsrag feedback`` registers the function itself.
+app = typer.Typer(add_completion=False)
+app.command()(feedback)

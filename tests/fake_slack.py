@@ -2,12 +2,15 @@
 
 It answers the methods the bot uses (auth.test, chat.postMessage, chat.update,
 chat.postEphemeral, conversations.replies …) and the ``response_url`` of slash commands and
-buttons (``/response/{id}``). Bodies are parsed by hand (form or JSON), as Slack's SDK sends
+buttons (``/response/{id}``). ``apps.connections.open`` hands out a WebSocket URL on the fake
+itself, where ``send_envelope`` pushes Socket Mode envelopes and the client's acks are recorded
+(``socket_ack``), so Socket Mode runs end to end without Slack. Bodies are parsed by hand (form or JSON), as Slack's SDK sends
 both. ``FakeSlack.start()`` runs uvicorn in a thread on a free port.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -17,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect
 
 BOT_USER_ID = "UBOTNEWSRAG"
 BOT_ID = "BBOTNEWSRAG"
@@ -42,6 +45,8 @@ class FakeSlack:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts: float = 1_750_000_000.0
     _server: uvicorn.Server | None = None
+    _ws: WebSocket | None = None
+    _ws_loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
 
     # --- URLs ---------------------------------------------------------------------------------
@@ -119,6 +124,8 @@ class FakeSlack:
             }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://{self.host}:{self.port}/link"}
         if method == "conversations.replies":
             return {"ok": True, "messages": [], "has_more": False}
         return {"ok": True}
@@ -155,7 +162,25 @@ class FakeSlack:
             self._record(Call("response_url", args, request.url.path))
             return {"ok": True}
 
+        @api.websocket("/link")
+        async def socket_mode(ws: WebSocket) -> None:
+            await ws.accept()
+            self._ws, self._ws_loop = ws, asyncio.get_running_loop()
+            self._record(Call("socket_connect", {}, "/link"))
+            await ws.send_json({"type": "hello", "num_connections": 1})
+            try:
+                while True:
+                    self._record(Call("socket_ack", json.loads(await ws.receive_text())))
+            except WebSocketDisconnect:
+                self._ws = None
+
         return api
+
+    def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Push a Socket Mode envelope to the connected client (from the test's thread)."""
+        if self._ws is None or self._ws_loop is None:
+            raise AssertionError("no Socket Mode client is connected")
+        asyncio.run_coroutine_threadsafe(self._ws.send_json(envelope), self._ws_loop).result(10)
 
     def start(self) -> FakeSlack:
         # Bind first and hand the socket to uvicorn: no window for another process to take

@@ -278,6 +278,14 @@ def test_mention_is_answered_in_a_thread_with_linked_citations(dioura, fake):
         "newsrag_feedback_helpful",
         "newsrag_feedback_not_helpful",
     }
+    # counted with every other answer of the app
+    from api import metrics
+
+    counted = metrics.REGISTRY.get_sample_value(
+        "newsrag_answers_total",
+        {"status": "answered", "backend": "extractive", "via": "slack-mention"},
+    )
+    assert counted and counted >= 1
     print("\nBlock Kit sent for the Dioura question (chat.update):")
     print(json.dumps({k: update.args[k] for k in ("channel", "ts", "text", "blocks")}, indent=2))
 
@@ -535,3 +543,58 @@ def test_url_verification_challenge(client, fake):
     response = post_signed(client, body, "application/json")
     assert response.status_code == 200
     assert response.json()["challenge"].startswith("3eZbrw1aBm2")
+
+
+# --- Socket Mode (against the fake's WebSocket; the real Slack is not reachable here) ---------
+def envelope(event: dict) -> dict:
+    return {
+        "envelope_id": str(uuid.uuid4()),
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "retry_attempt": 0,
+        "retry_reason": "",
+        "payload": json.loads(event_body(event)),
+    }
+
+
+def test_socket_mode_and_mention_required_for_follow_ups(tmp_path, shared_embeddings):
+    from api.app import create_app
+
+    fake = FakeSlack().start()
+    try:
+        components = make_components(
+            tmp_path / "data",
+            shared_embeddings,
+            slack_signing_secret=SECRET,
+            slack_bot_token=TOKEN,
+            slack_app_token="xapp-1-A0NEWSRAG-test",
+            slack_socket_mode=True,
+            slack_api_url=fake.api_url,
+            slack_process_before_response=True,  # the envelope is acked after the listener
+            slack_thread_followups_need_mention=True,
+        )
+        app = create_app(components.settings, components=components)
+        with TestClient(app):
+            bot = app.state.slack
+            fake.wait_for(lambda: fake.of("socket_connect"), what="a Socket Mode connection")
+            [opened] = fake.of("apps.connections.open")
+            assert opened.token == "xapp-1-A0NEWSRAG-test"  # the app-level token, not the bot's
+
+            question = mention("")  # a mention with no question: the bot explains itself
+            first = envelope(question)
+            fake.send_envelope(first)
+            fake.wait_for(lambda: fake.of("socket_ack", envelope_id=first["envelope_id"]))
+            wait_idle(bot, fake)
+            [help_post] = fake.of("chat.postMessage", thread_ts=question["ts"])
+            assert "Ask me a question" in help_post.args["text"]
+            assert help_post.token == TOKEN
+
+            # the thread is open, but this workspace wants a mention for every follow-up
+            reply = envelope(message("and at Timbuktu?", thread_ts=question["ts"]))
+            fake.send_envelope(reply)
+            fake.wait_for(lambda: fake.of("socket_ack", envelope_id=reply["envelope_id"]))
+            assert bot.pending == 0
+            assert len(fake.of("chat.postMessage")) == 1
+        assert fake._ws is None or fake.wait_for(lambda: fake._ws is None)  # closed on shutdown
+    finally:
+        fake.stop()

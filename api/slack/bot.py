@@ -27,6 +27,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
+from api.services.ask import AskContext, AskService
 from api.slack import blocks, metrics
 from api.slack.db import slack_db
 from api.slack.dedupe import EventDeduper
@@ -44,8 +45,6 @@ log = logging.getLogger("newsrag.slack")
 EVENTS_PATH = "/slack/events"
 # Top-level DMs have no thread: earlier questions count as context for this long.
 DM_CONTEXT_SECONDS = 30 * 60
-# The chain is CPU-bound; more parallel answers than this only make each one slower.
-MAX_PARALLEL_ANSWERS = 2
 # Message subtypes that are a person writing; edits, joins, bot posts … are not questions.
 _HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
 _FEEDBACK_ACTIONS = re.compile(f"^(?:{blocks.ACTION_HELPFUL}|{blocks.ACTION_NOT_HELPFUL})$")
@@ -79,8 +78,9 @@ class SlackBot:
     def __init__(
         self,
         components: Components,
-        conversations: Any = None,
+        conversations: ConversationStore | None = None,
         *,
+        asker: AskService | None = None,
         client: AsyncWebClient | None = None,
     ) -> None:
         settings = components.settings
@@ -95,8 +95,11 @@ class SlackBot:
         db = slack_db(settings.app_db_path)
         # Thread turns go to the API's ConversationStore: one history for every way in.
         self.conversations = conversations or ConversationStore(settings.app_db_path)
+        # Answering goes through the API's AskService: the same answering slots (the chain is
+        # CPU-bound), the same turn records and answer metrics as POST /v1/ask.
+        self.asker = asker or AskService(settings, components, self.conversations)
         self.feedback = FeedbackStore(db)
-        self.threads = ThreadMemory(db, self.conversations)
+        self.threads = ThreadMemory(db, self.conversations, settings.conversation_history_turns)
         self.dedupe = EventDeduper(db)
         self.feedback_counter = metrics.feedback_counter()
         self.events = metrics.events_counter()
@@ -119,8 +122,8 @@ class SlackBot:
         self.handler = AsyncSlackRequestHandler(self.app)
         self._tasks: set[asyncio.Task] = set()
         self._locks = KeyedLocks()
-        self._cpu: asyncio.Semaphore | None = None
         self._socket_handler: Any = None
+        self._socket_task: asyncio.Future | None = None
         self._register()
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -136,7 +139,9 @@ class SlackBot:
         task.add_done_callback(self._tasks.discard)
 
     async def start(self) -> None:
-        self.feedback.prune()
+        """Called by the app's lifespan. Socket Mode connects in the background (the SDK
+        retries until Slack is reachable), so the HTTP API starts either way."""
+        await asyncio.to_thread(self.feedback.prune)
         if self.settings.slack_socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -145,10 +150,17 @@ class SlackBot:
             self._socket_handler = AsyncSocketModeHandler(
                 self.app, self.settings.slack_app_token.get_secret_value()
             )
-            await self._socket_handler.connect_async()
-            log.info("Slack Socket Mode connected")
+            self._socket_task = asyncio.ensure_future(self._connect_socket_mode())
+
+    async def _connect_socket_mode(self) -> None:
+        log.info("Slack Socket Mode: connecting")
+        await self._socket_handler.connect_async()
+        log.info("Slack Socket Mode: connected")
 
     async def stop(self, timeout: float = 30.0) -> None:
+        """Stop taking events, then let answers in progress finish (up to ``timeout``)."""
+        if self._socket_task is not None and not self._socket_task.done():
+            self._socket_task.cancel()
         if self._socket_handler is not None:
             await self._socket_handler.close_async()
             self._socket_handler = None
@@ -284,6 +296,8 @@ class SlackBot:
         info = await asyncio.to_thread(self.threads.get, key)
         if info is None or not info.followups:
             return
+        if not to_plain(text, drop_user=context.bot_user_id):
+            return  # a reply with only a file or an emoji: nothing was asked
         cid = await asyncio.to_thread(self.threads.conversation, key, followups=True)
         self.events.labels("handled").inc()
         self._spawn(
@@ -352,7 +366,8 @@ class SlackBot:
             key = thread_key(context.team_id, channel, posted_ts)
             answer = stored.answer
             cid = await asyncio.to_thread(self.threads.conversation, key, followups=True)
-            await asyncio.to_thread(self.threads.record, key, cid, answer)
+            await asyncio.to_thread(self.conversations.add_turn, cid, answer)
+            await asyncio.to_thread(self.threads.touch, key)
 
     async def _on_feedback(self, ack: Any, body: dict, action: dict, respond: Any) -> None:
         await ack()
@@ -371,21 +386,15 @@ class SlackBot:
         )
 
     # --- answering ------------------------------------------------------------------------------
-    async def _ask(self, question: str, key: str | None, cid: str | None) -> Answer:
-        """History of the conversation → chain (in a worker thread) → turn recorded."""
-        if self._cpu is None:
-            self._cpu = asyncio.Semaphore(MAX_PARALLEL_ANSWERS)
-        chain = self.components.chain
-        if key is None or cid is None:
-            async with self._cpu:
-                return await asyncio.to_thread(chain.ask, question)
+    async def _ask(self, question: str, kind: str, key: str | None, cid: str) -> Answer:
+        """The conversation's history → the API's AskService (in a worker thread: it holds one
+        of the process's answering slots, records the turn and counts the answer)."""
         async with self._locks.hold(cid):
             history = await asyncio.to_thread(self.threads.history, cid)
-            async with self._cpu:
-                answer = await asyncio.to_thread(
-                    chain.ask, question, history=history, conversation_id=cid
-                )
-            await asyncio.to_thread(self.threads.record, key, cid, answer)
+            ctx = AskContext(question, cid, history)
+            answer = await asyncio.to_thread(self.asker.ask, ctx, f"slack-{kind}")
+            if key is not None:
+                await asyncio.to_thread(self.threads.touch, key)
         return answer
 
     async def _answer_in_slack(
@@ -415,7 +424,7 @@ class SlackBot:
         try:
             posted = await self._post(where, blocks.thinking_message(question))
             thinking_ts = posted["ts"]
-            answer = await self._ask(question, key, conversation_id)
+            answer = await self._ask(question, kind, key, conversation_id)
             answer_id = await asyncio.to_thread(
                 self.feedback.save_answer,
                 answer,
@@ -427,10 +436,8 @@ class SlackBot:
             )
             messages = blocks.answer_messages(answer, answer_id=answer_id)
             await self._replace(channel, thinking_ts, messages, thread_ts)
-            metrics.observe_answer(answer, kind)
         except Exception:
             log.exception("answering %s in %s failed", kind, channel)
-            metrics.observe_error(kind)
             with contextlib.suppress(Exception):
                 if thinking_ts:
                     await self.client.chat_update(
@@ -449,7 +456,10 @@ class SlackBot:
         user: str | None,
     ) -> None:
         try:
-            answer = await self._ask(question, None, None)
+            cid = await asyncio.to_thread(
+                self.conversations.create, "slack", meta={"team": team, "channel": channel}
+            )
+            answer = await self._ask(question, "command", None, cid)
             answer_id = await asyncio.to_thread(
                 self.feedback.save_answer,
                 answer,
@@ -462,10 +472,8 @@ class SlackBot:
                 answer, answer_id=answer_id, share=True, show_question=True
             ):
                 await respond(**message, response_type="ephemeral", replace_original=False)
-            metrics.observe_answer(answer, "command")
         except Exception:
             log.exception("answering /ask failed")
-            metrics.observe_error("command")
             with contextlib.suppress(Exception):
                 await respond(**blocks.error_message(), response_type="ephemeral")
 
@@ -494,11 +502,14 @@ def _with_slash(url: str) -> str:
     return url if url.endswith("/") else url + "/"
 
 
-def mount_slack(app: FastAPI, components: Components, conversations: Any = None) -> SlackBot:
+def mount_slack(
+    app: FastAPI, components: Components, conversations: ConversationStore | None = None
+) -> SlackBot:
     """Add the Slack bot to ``app``: ``POST /slack/events`` (events, slash command and
     interactivity share it) when a signing secret is set, Socket Mode when enabled, both
     started and stopped with the app's lifespan. The bot is ``app.state.slack``."""
-    bot = SlackBot(components, conversations)
+    parts = getattr(app.state, "parts", None)  # create_app's services, when it built them
+    bot = SlackBot(components, conversations, asker=getattr(parts, "asker", None))
     app.state.slack = bot
     if bot.verifier is not None:
 

@@ -1,5 +1,6 @@
 """Prometheus counters of the Slack bot, on the API's registry (``api.metrics``), so
-``GET /metrics`` shows them. ``api.metrics.counter`` returns the existing metric when a second
+``GET /metrics`` shows them. Answers are counted by the AskService with the API's
+(``newsrag_answers_total{via="slack-mention"|"slack-dm"|…}``). ``api.metrics.counter`` returns the existing metric when a second
 app is built in the same process (tests)."""
 
 from __future__ import annotations
@@ -24,12 +25,3 @@ def events_counter() -> Counter:
         "rejected (bad signature or stale timestamp), error.",
         ["outcome"],
     )
-
-
-def observe_answer(answer, kind: str) -> None:
-    """Counted with every other answer (``newsrag_answers_total{via="slack-<kind>"}``)."""
-    metrics.observe_answer(answer, via=f"slack-{kind}")
-
-
-def observe_error(kind: str) -> None:
-    metrics.ASK_ERRORS.labels(via=f"slack-{kind}").inc()

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from api.appdb import AppDB
 from rag.conversations import ConversationStore, Turn
-from rag.schema import Answer
 
 MAX_TURNS = 10
 
@@ -83,7 +82,7 @@ class ThreadMemory:
     def history(self, conversation_id: str) -> list[Turn]:
         return self.conversations.history(conversation_id, limit=self.max_turns)
 
-    def record(self, key: str, conversation_id: str, answer: Answer) -> None:
-        self.conversations.add_turn(conversation_id, answer)
+    def touch(self, key: str) -> None:
+        """Note activity in the thread (the DM idle window counts from the last answer)."""
         with self.db.connect() as db:
             db.execute("UPDATE slack_threads SET updated = ? WHERE key = ?", (time.time(), key))
