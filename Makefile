@@ -37,3 +37,13 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
+
+## make eval: `newsrag eval rtqa` with its defaults (~20 min on 2 cores, first ingest included;
+## the sample's store is cached). More: make eval EVAL_ARGS="--questions 200 --distractors 500"
+eval: $(STAMP)
+	$(VENV)/bin/newsrag eval rtqa $(EVAL_ARGS)
+
+## make bench: newsrag vs the naive LangChain pipeline vs BM25 alone (~25 min on 2 cores).
+## More: make bench BENCH_ARGS="--questions 60 --distractors 200 --sizes 1000,10000,50000,200000"
+bench: $(STAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)

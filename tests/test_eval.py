@@ -284,6 +284,7 @@ def test_eval_file_rejects_a_bad_file(tmp_path):
 
 def test_bench_smoke(tiny_rtqa, tmp_path):
     """The whole bench on the tiny data: every pipeline in its own process, and a sweep."""
+    pytest.importorskip("langchain_text_splitters")  # the naive pipeline's splitter
     from bench.run import main
 
     report = main(
