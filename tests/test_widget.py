@@ -249,8 +249,8 @@ def last_answer(page):
 
 
 def wait_answer(page, count: int = 1):
-    """The ``count``-th answer is complete (no longer aria-busy) and returned."""
-    expect(page.locator(f"{W} .msg.bot:not(.greeting):not([aria-busy])")).to_have_count(
+    """The ``count``-th answer is complete (no longer pending) and returned."""
+    expect(page.locator(f"{W} .msg.bot:not(.greeting):not(.pending)")).to_have_count(
         count, timeout=SLOW
     )
     return answers(page).nth(count - 1)

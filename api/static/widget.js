@@ -362,7 +362,7 @@
     }
     if (data.stage === "retrieving") {
       const q = typeof data.standalone_question === "string" ? data.standalone_question : "";
-      view.setStatus(q && q !== view.question ? T.retrievingFor(q) : T.retrieving);
+      view.setStatus(q && norm(q) !== norm(view.question) ? T.retrievingFor(q) : T.retrieving);
     } else if (data.stage === "answering") {
       const n = Number(data.passages);
       view.setStatus(Number.isFinite(n) ? T.answering(n) : T.retrieving);
@@ -394,6 +394,7 @@
 
   function showError(turn, view, err) {
     view.fail(err, () => {
+      if (busy) return; // one question at a time
       const fresh = renderPendingAnswer(turn.question);
       view.el.replaceWith(fresh.el);
       input.focus();
@@ -413,7 +414,7 @@
   }
 
   function renderPendingAnswer(question = "") {
-    const el = h("div", { class: "msg bot", "aria-busy": "true" });
+    const el = h("div", { class: "msg bot pending" });
     const statusEl = h(
       "div",
       { class: "status" },
@@ -452,12 +453,12 @@
         }
         citations = citationMap(answer.citations);
         statusEl.remove();
-        el.removeAttribute("aria-busy");
+        el.classList.remove("pending");
         decorateAnswer(el, textEl, answer, citations);
       },
       fail(err, retry) {
         statusEl.remove();
-        el.removeAttribute("aria-busy");
+        el.classList.remove("pending");
         el.classList.add("error");
         textEl.remove();
         el.append(errorBox(err, retry));
@@ -478,6 +479,7 @@
     } else {
       const view = renderPendingAnswer(turn.question);
       view.fail(widgetError(T.errReload), () => {
+        if (busy) return;
         const fresh = renderPendingAnswer(turn.question);
         view.el.replaceWith(fresh.el);
         input.focus();
