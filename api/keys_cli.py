@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 app = typer.Typer(help="API keys for the HTTP API (create, list, revoke).", no_args_is_help=True)
 console = Console()
@@ -73,26 +73,29 @@ def create(
 @app.command("list")
 def list_keys(
     all_keys: Annotated[bool, typer.Option("--all", help="Include revoked keys.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="One JSON object per key.")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Keys (never their secrets): id, prefix, scope, origins, dates."""
+    """Keys (never their secrets): id, prefix, scope, name, origins, dates."""
     keys = _keys(data_dir).list(include_revoked=all_keys)
+    if json_out:
+        for k in keys:
+            print(json.dumps(asdict(k)))
+        return
     if not keys:
         console.print("no API keys: the server runs in local-only mode (127.0.0.1 only)")
         return
-    table = Table("id", "prefix", "scope", "name", "origins", "created", "last used", "revoked")
     for k in keys:
-        table.add_row(
-            k.id,
-            k.prefix + "…",
-            k.scope,
-            k.name,
-            ", ".join(k.origins),
-            k.created_at,
-            k.last_used_at or "",
-            k.revoked_at or "",
+        state = (
+            f"revoked {k.revoked_at}" if k.revoked_at else f"last used {k.last_used_at or 'never'}"
         )
-    console.print(table)
+        origins = f"  origins: {', '.join(k.origins)}" if k.origins else ""
+        console.print(
+            f"{k.id}  {k.prefix}…  {k.scope:<6}  {k.name}  (created {k.created_at}, {state}){origins}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
