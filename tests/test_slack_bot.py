@@ -333,6 +333,15 @@ def test_direct_message_is_answered(client, bot, fake):
     assert re.search(r"<https://example\.org/[^|>]+\|\[\d+\]>", text), text
     assert "thread_ts" not in thinking.args
 
+    # replying in the thread under the bot's answer continues the same conversation
+    answer_ts = thinking.result["ts"]
+    fake.reset()
+    reply = message("and at Boulikessi?", channel=DM, channel_type="im", thread_ts=answer_ts)
+    assert post_event(client, reply).status_code == 200
+    _, update = answer_for(fake, bot, DM, answer_ts)
+    text = mrkdwn_of(update)
+    assert re.search(r"Searched for: _[^_]*attackers[^_]*Boulikessi", text), text
+
 
 def test_not_found_is_said_plainly_without_sources(client, bot, fake):
     event = mention("What did the Peruvian finance minister say about copper exports?")

@@ -436,6 +436,13 @@ class SlackBot:
             )
             messages = blocks.answer_messages(answer, answer_id=answer_id)
             await self._replace(channel, thinking_ts, messages, thread_ts)
+            if thread_ts is None:
+                # A top-level answer (DM): a reply in its thread continues this conversation.
+                await asyncio.to_thread(
+                    self.threads.alias,
+                    thread_key(team, channel, thinking_ts),
+                    conversation_id,
+                )
         except Exception:
             log.exception("answering %s in %s failed", kind, channel)
             with contextlib.suppress(Exception):

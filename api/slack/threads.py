@@ -70,6 +70,17 @@ class ThreadMemory:
         )
         return cid
 
+    def alias(self, key: str, conversation_id: str) -> None:
+        """Make thread ``key`` (e.g. the thread under a top-level answer) continue an existing
+        conversation; follow-ups there need no mention."""
+        now = time.time()
+        with self.db.connect() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO slack_threads(key, conversation_id, followups, created,"
+                " updated) VALUES (?,?,1,?,?)",
+                (key, conversation_id, now, now),
+            )
+
     def get(self, key: str) -> ThreadInfo | None:
         with self.db.connect() as db:
             row = db.execute("SELECT * FROM slack_threads WHERE key = ?", (key,)).fetchone()
