@@ -122,7 +122,7 @@ def _context(texts: list[str]) -> dict[str, Any]:
 
 
 def _context_blocks(lines: list[str]) -> list[dict[str, Any]]:
-    """Source lines packed into context elements (≤ 3,000 chars each, ≤ 10 per block)."""
+    """Source lines, one per line, packed into context blocks of ≤ 3,000 characters."""
     elements: list[str] = []
     current = ""
     for line in lines:
@@ -135,10 +135,8 @@ def _context_blocks(lines: list[str]) -> list[dict[str, Any]]:
                 current = piece
     if current:
         elements.append(current)
-    return [
-        _context(elements[i : i + CONTEXT_ELEMENT_LIMIT])
-        for i in range(0, len(elements), CONTEXT_ELEMENT_LIMIT)
-    ]
+    # One element per block: elements of one context block are laid out side by side.
+    return [_context([element]) for element in elements]
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
