@@ -817,6 +817,14 @@ def test_usable_at_320_px(fake_api):
     answer.locator(".cite").first.focus()
     pop = page.locator(f"{W} .popover").bounding_box()
     assert pop["x"] >= 0 and pop["x"] + pop["width"] <= 320
+    # Full screen, the panel is modal: Tab wraps around inside it instead of reaching the page.
+    assert panel.get_attribute("aria-modal") == "true"
+    page.get_by_role("textbox", name="Your question").focus()
+    page.keyboard.press("Tab")  # the send button
+    page.keyboard.press("Tab")  # wraps to the first button of the panel
+    assert "icon-btn" in active_class(page)
+    page.keyboard.press("Shift+Tab")
+    assert "send" in active_class(page)
 
 
 # --- screenshots -------------------------------------------------------------------------------

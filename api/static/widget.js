@@ -154,7 +154,6 @@
       class: "panel",
       id: id("panel"),
       role: "dialog",
-      "aria-modal": "false",
       "aria-labelledby": id("title"),
       hidden: "",
     },
@@ -217,7 +216,27 @@
     input.focus();
   });
 
+  // Below 480 px the panel covers the page: it becomes modal and keeps Tab inside it.
+  const narrow = window.matchMedia ? window.matchMedia("(max-width: 480px)") : { matches: false };
+  const syncModal = () => panel.setAttribute("aria-modal", narrow.matches ? "true" : "false");
+  syncModal();
+  narrow.addEventListener?.("change", syncModal);
+
   shadow.addEventListener("keydown", (e) => {
+    if (e.key === "Tab" && narrow.matches && !panel.hidden) {
+      const all = [...panel.querySelectorAll("button, a[href], textarea")].filter(
+        (el) => !el.disabled && el.getClientRects().length,
+      );
+      const a = shadow.activeElement;
+      if (all.length && e.shiftKey && (a === all[0] || !panel.contains(a))) {
+        e.preventDefault();
+        all[all.length - 1].focus();
+      } else if (all.length && !e.shiftKey && (a === all[all.length - 1] || !panel.contains(a))) {
+        e.preventDefault();
+        all[0].focus();
+      }
+      return;
+    }
     if (e.key !== "Escape") return;
     if (!popover.hidden) {
       hidePopover();
