@@ -102,7 +102,10 @@
   if (config.theme === "auto" && window.matchMedia) {
     const mq = window.matchMedia("(prefers-color-scheme: dark)");
     root.classList.toggle("dark", mq.matches);
-    mq.addEventListener?.("change", (e) => root.classList.toggle("dark", e.matches));
+    mq.addEventListener?.("change", (e) => {
+      root.classList.toggle("dark", e.matches);
+      applyTheme();
+    });
   }
 
   const bubble = h("button", {
@@ -1042,8 +1045,11 @@
     const onAccent = contrast(lum, 1) >= contrast(lum, 0) ? "#ffffff" : "#111111";
     root.style.setProperty("--nr-accent", config.color);
     root.style.setProperty("--nr-on-accent", onAccent);
-    // Links and focus rings need contrast on white: a pale brand colour falls back to blue.
-    const strong = contrast(lum, 1) >= 4.5 ? config.color : "#1d4ed8";
+    // Links and focus rings need contrast on the panel: too pale (light theme) or too dark
+    // (dark theme) a brand colour falls back to a readable blue.
+    const dark = root.classList.contains("dark");
+    const bg = dark ? luminance([23, 25, 29]) : 1;
+    const strong = contrast(lum, bg) >= 4.5 ? config.color : dark ? "#8ab4ff" : "#1d4ed8";
     root.style.setProperty("--nr-strong", strong);
   }
 
@@ -1110,7 +1116,7 @@
 .root.dark {
   --nr-bg: #17191d; --nr-fg: #eceef1; --nr-muted: #a3aab5; --nr-border: #333840;
   --nr-soft: #23262c; --nr-mark: #6b5a00; --nr-mark-fg: #fff8d6; --nr-error: #ffb4ab;
-  --nr-error-bg: #3b1e1b; --nr-strong: #8ab4ff;
+  --nr-error-bg: #3b1e1b;
 }
 .sr-only {
   position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden;
