@@ -7,6 +7,7 @@ a stream of events (status, sentence, citations, done) for the SSE endpoint and 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -45,6 +46,31 @@ class AskState:
     started: float = field(default_factory=time.perf_counter)
 
 
+def answer_sentences(text: str) -> list[str]:
+    """The answer cut for streaming: each piece ends with its citation markers, so a quoted
+    sentence never arrives without the [n] that backs it."""
+    pieces = [
+        part
+        for a, b in sentence_spans(text)
+        for part in AFTER_MARKERS.split(text[a:b])
+        if part.strip()
+    ]
+    out: list[str] = []
+    pending = ""
+    for piece in pieces:
+        pending = f"{pending} {piece}" if pending else piece
+        if MARKER.search(piece):
+            out.append(pending)
+            pending = ""
+    if pending:
+        out.append(pending)
+    return out or [text]
+
+
+MARKER = re.compile(r"\[\d+\]")
+AFTER_MARKERS = re.compile(r"(?<=\])\s+(?=[^\[\s])")
+
+
 class AnswerChain:
     def __init__(self, settings: Settings, store: NewsStore, embeddings: LocalEmbeddings) -> None:
         self.settings = settings
@@ -70,13 +96,8 @@ class AnswerChain:
         yield "status", {"stage": "answering", "passages": len(state.retrieved.passages)}
         state = self._answer(state)
         answer = state.answer
-        spans = (
-            sentence_spans(answer.answer)
-            if answer.status == "answered"
-            else [(0, len(answer.answer))]
-        )
-        for a, b in spans:
-            yield "sentence", {"text": answer.answer[a:b]}
+        for sentence in answer_sentences(answer.answer):
+            yield "sentence", {"text": sentence}
         yield "citations", [c.model_dump(mode="json") for c in answer.citations]
         yield "done", answer
 

@@ -146,6 +146,19 @@ def pick_candidate(q: QuestionAnalysis, sentence: str, entities: list[Entity]) -
     question_words = {w.lower() for w in words(q.text)}
     anchors = [m.start() for m in re.finditer(r"\w+", sentence) if stem(m.group()) in q.terms]
     preference = _LABEL_PREFERENCE.get(q.answer_type or "", {})
+    focus_at = [
+        m.start()
+        for term in q.focus
+        for m in re.finditer(r"(?<!\w)" + re.escape(term) + r"(?!\w)", sentence, re.I)
+    ]
+    # Places and groups the question does not ask about: a number next to one of them
+    # ("… at Boulikessi, where more than 30 soldiers died") belongs to it, not to the focus.
+    others_at = [
+        e.start
+        for e in entities
+        if e.label in {"GPE", "LOC", "FAC"}
+        and not any(contains_term(e.text, t) or contains_term(t, e.text) for t in q.focus)
+    ]
     best: tuple[float, Entity] | None = None
     for ent in entities:
         if ent.label not in labels:
@@ -155,8 +168,15 @@ def pick_candidate(q: QuestionAnalysis, sentence: str, entities: list[Entity]) -
             continue  # the question's own words are not its answer
         if q.answer_type in {"count", "money", "percent"} and not re.search(r"\d|[a-z]", ent.text):
             continue
+        if focus_at and others_at:
+            to_focus = min(abs(ent.start - f) for f in focus_at)
+            if min(abs(ent.start - o) for o in others_at) < to_focus:
+                continue
         distance = min((abs(ent.start - a) for a in anchors), default=len(sentence))
         distance += preference.get(ent.label, 0)
+        if q.counted:
+            after = [stem(w) for w in words(sentence[ent.end : ent.end + 30])[:3]]
+            distance += -20 if q.counted in after else 30
         if best is None or distance < best[0]:
             best = (distance, ent)
     return best[1] if best else None

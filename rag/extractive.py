@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.citations import normalize_number
 from rag.dates import resolve_relative_dates
 from rag.evidence import Evidence
 from rag.question import QuestionAnalysis
@@ -113,6 +114,7 @@ def answer_from_evidence(q: QuestionAnalysis, ranked: list[Evidence]) -> Extract
         and q.answer_type is not None
         and second.candidate is not None
         and best.candidate is not None
+        and _same_value(second.candidate.text, best.candidate.text) is False
         and _norm(short_answer(q, second) or "") != _norm(short or "")
     )
     if second is not None:
@@ -218,6 +220,14 @@ def _citation(marker: int, e: Evidence) -> Citation:
         passage_start=p.start,
         passage_end=p.end,
     )
+
+
+def _same_value(a: str, b: str) -> bool:
+    """ "40" and "forty" are the same count; different names are not comparable here."""
+    na, nb = normalize_number(a), normalize_number(b)
+    if na is not None and nb is not None:
+        return na == nb
+    return _norm(a) == _norm(b)
 
 
 def _norm(text: str) -> str:

@@ -158,7 +158,9 @@ def _lemma(token) -> str:
 
 
 def _span_text(token) -> str:
-    return token.doc[token.left_edge.i : token.right_edge.i + 1].text.strip(" ,;:")
+    text = token.doc[token.left_edge.i : token.right_edge.i + 1].text.strip(" ,;:")
+    # "according to The group" reads wrong: the article's capital was sentence-initial.
+    return "the" + text[3:] if text.startswith("The ") else text
 
 
 def pattern_entities(sentence: str) -> list[Entity]:

@@ -22,7 +22,8 @@ _TYPE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "money",
         re.compile(
-            r"\bhow much (money|did .* cost|does .* cost|is .* worth)\b|\bwhat (price|budget|cost)\b",
+            r"\bhow much\b.*\b(money|costs?|spen[dt]|pa(?:y|id)|worth|budget|price|raised?|fined?)\b"
+            r"|\bwhat (price|budget|cost)\b",
             re.I,
         ),
     ),
@@ -99,6 +100,7 @@ class QuestionAnalysis:
     answer_type: str | None
     terms: list[str]  # content stems, in order, unique
     focus: list[str] = field(default_factory=list)  # names and numbers the answer must be about
+    counted: str | None = None  # "how many soldiers …" → "soldier" (stem)
 
     @property
     def wants_entity(self) -> bool:
@@ -108,7 +110,20 @@ class QuestionAnalysis:
 def analyse(question: str) -> QuestionAnalysis:
     answer_type = next((t for t, p in _TYPE_PATTERNS if p.search(question)), None)
     terms = list(dict.fromkeys(stem(w) for w in words(question) if w not in STOPWORDS))
-    return QuestionAnalysis(question, answer_type, terms, focus_terms(question))
+    counted = _COUNTED.search(question)
+    return QuestionAnalysis(
+        question,
+        answer_type,
+        terms,
+        focus_terms(question),
+        stem(counted.group(1)) if counted else None,
+    )
+
+
+_COUNTED = re.compile(
+    r"\bhow many\s+(?:\w+\s+)??([a-z]+)\b(?=\s+(?:were|was|are|is|have|had|did|do|does|died|got|killed|in|at|on|from)\b|\?|$)",
+    re.I,
+)
 
 
 _NAME = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:[A-Z][\w'’\-]*|of|de|al|bin|van|von|la|du))*\b")

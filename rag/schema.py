@@ -10,7 +10,7 @@ import hashlib
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 
 def content_hash(*parts: str) -> str:
@@ -34,6 +34,15 @@ class Article(BaseModel):
     source: str | None = Field(None, description="Publisher or feed name, used by source filters.")
     authors: list[str] = Field(default_factory=list)
     origin: str = Field("", description="Where it was loaded from (path, path:line, URL).")
+
+    @field_validator("url")
+    @classmethod
+    def _web_url_only(cls, url: str | None) -> str | None:
+        # Citations link to this URL in browsers and Slack: javascript:, data: and the like
+        # are dropped here, once, rather than guarded against in every renderer.
+        if url and not url.strip().lower().startswith(("http://", "https://")):
+            return None
+        return url.strip() if url else url
 
     @property
     def fingerprint(self) -> str:
