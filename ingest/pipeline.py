@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 
@@ -49,6 +50,7 @@ class Ingestor:
 
         for item in items:
             seen += 1
+            item = _valid_unicode(item)
             if isinstance(item, Rejection):
                 report.rejected.append(item)
             elif decided.get(item.id) == item.fingerprint:
@@ -98,3 +100,29 @@ class Ingestor:
             (report.added if status == "added" else report.replaced).append(article.id)
             report.chunks_added += len(item.chunks)
         return len(texts)
+
+
+# Unpaired UTF-16 surrogates are not characters: a JSON "\ud800" escape, or a file name that is
+# not UTF-8 (Python keeps its bytes as surrogates). SQLite, the tokenizer and JSON output all
+# refuse them, so an article carrying one is rejected, and a name carrying one is repaired.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(item: Article | Rejection) -> Article | Rejection:
+    def clean(s: str) -> str:
+        return _SURROGATE.sub("\ufffd", s)
+
+    if isinstance(item, Rejection):
+        if _SURROGATE.search(item.origin + item.reason):
+            return Rejection(origin=clean(item.origin), reason=clean(item.reason))
+        return item
+    if _SURROGATE.search(item.origin):
+        item = item.model_copy(update={"origin": clean(item.origin)})
+    fields = [item.id, item.title, item.text, item.url or "", item.source or "", *item.authors]
+    if any(_SURROGATE.search(f) for f in fields):
+        return Rejection(
+            origin=item.origin,
+            reason="contains unpaired surrogate code points (e.g. a JSON \\ud800 escape), "
+            "which are not Unicode text; fix the source",
+        )
+    return item
