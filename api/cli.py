@@ -126,13 +126,18 @@ def ask(
     """Answer a question with numbered citations (or every line of --file)."""
     if (question is None) == (file is None):
         raise typer.BadParameter("give a QUESTION or --file QUESTIONS.txt (not both)")
-    questions = (
-        [question]
-        if question
-        else [
-            line.strip() for line in file.read_text(encoding="utf-8").splitlines() if line.strip()
-        ]
-    )
+    if question is not None:
+        if not question.strip():
+            raise typer.BadParameter("the question is empty")
+        questions = [question]
+    else:
+        try:
+            lines = file.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise typer.BadParameter(f"cannot read {file} as UTF-8 text: {e}") from None
+        questions = [line.strip() for line in lines if line.strip()]
+    # A command-line argument that is not UTF-8 arrives with surrogates; they are not text.
+    questions = [q.encode("utf-8", "surrogateescape").decode("utf-8", "replace") for q in questions]
     c = _components(data_dir)
     when = _parse_date(as_of)
     for q in questions:
