@@ -303,7 +303,7 @@ def serve(
 
     from api.appdb import AppDB
     from api.auth import KeyStore, is_loopback
-    from api.logs import configure_logging
+    from api.logs import configure_logging, logging_config
     from rag.settings import Settings
 
     if data_dir:
@@ -345,7 +345,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_config=None,
+        log_config=logging_config(settings.log_level, json_lines=settings.log_json),
         access_log=False,  # ours has the route, the key and the request id
         timeout_graceful_shutdown=30,  # then open streams are cut and jobs cancelled
     )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import re
-import sys
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -55,22 +55,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+def logging_config(level: str = "INFO", *, json_lines: bool = True) -> dict:
+    """A ``logging.config.dictConfig`` dict: every logger (ours, uvicorn's, libraries') to
+    stderr, as JSON lines by default. uvicorn applies it in each worker process
+    (``uvicorn.run(..., log_config=logging_config())``)."""
+    text = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": RequestIdFilter}},
+        "formatters": {
+            "json": {"()": JsonFormatter},
+            "text": {"format": text},
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "json" if json_lines else "text",
+                "filters": ["request_id"],
+            }
+        },
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            # Our access line replaces uvicorn's (it has the route, the key and the request id).
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+    }
+
+
 def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
-    """Send every logger (ours, uvicorn's, libraries') to stderr, as JSON lines by default."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RequestIdFilter())
-    if json_lines:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
-        )
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = []
-        logger.propagate = True
-    # Our access log line replaces uvicorn's (it has the route, the key and the request id).
-    logging.getLogger("uvicorn.access").disabled = True
+    logging.config.dictConfig(logging_config(level, json_lines=json_lines))
