@@ -306,14 +306,9 @@ def serve(
     from api.logs import configure_logging, logging_config
     from rag.settings import Settings
 
-    if data_dir:
-        os.environ["NEWSRAG_DATA_DIR"] = str(data_dir)
-    settings = Settings()
+    settings = Settings(data_dir=data_dir) if data_dir else Settings()
     host = host or settings.host
     port = port or settings.port
-    # The app (in each worker) reads these back: it re-checks the local-only rule itself.
-    os.environ["NEWSRAG_HOST"] = host
-    os.environ["NEWSRAG_PORT"] = str(port)
     keys = KeyStore(AppDB(settings.app_db_path)).list()
     if not keys and not is_loopback(host):
         err.print(
@@ -339,6 +334,12 @@ def serve(
             f"replaced {len(report.replaced)}, rejected {len(report.rejected)}"
         )
     configure_logging(settings.log_level, json_lines=settings.log_json)
+    # The app (built in each worker from Settings()) reads these back; it re-checks the
+    # local-only rule itself.
+    if data_dir:
+        os.environ["NEWSRAG_DATA_DIR"] = str(data_dir)
+    os.environ["NEWSRAG_HOST"] = host
+    os.environ["NEWSRAG_PORT"] = str(port)
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 import pytest
@@ -254,12 +255,17 @@ def test_keys_cli(tmp_path):
     assert "no API keys" in r.output
 
 
-def test_serve_refuses_a_public_host_without_keys(tmp_path):
+def test_serve_refuses_a_public_host_without_keys(tmp_path, monkeypatch):
     from api.cli import app as cli
+
+    for name in ("NEWSRAG_HOST", "NEWSRAG_PORT", "NEWSRAG_DATA_DIR"):  # restored afterwards
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
 
     r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "--data-dir", str(tmp_path / "d")])
     assert r.exit_code == 2
     assert "newsrag keys create" in r.output
+    assert "NEWSRAG_HOST" not in os.environ  # nothing leaks into the next app
 
 
 @pytest.mark.parametrize(
