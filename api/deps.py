@@ -75,16 +75,21 @@ def require(permission: str) -> Callable[..., Principal]:
         _bearer_credentials: HTTPAuthorizationCredentials | None = Security(_bearer),
         _api_key_header: str | None = Security(_api_key),
     ) -> Principal:
-        auth = parts(request).auth
-        client = request.client.host if request.client else ""
-        principal = auth.authenticate(request.headers, client)
-        auth.authorize(principal, permission, request.headers)
-        auth.limit(principal)
-        request.state.principal = principal
-        return principal
+        return check_access(request, permission)
 
     dependency.__name__ = f"require_{permission}"
     return dependency
+
+
+def check_access(request: Request, permission: str) -> Principal:
+    """Authenticate, authorize ``permission``, take a rate-limit token; raises ApiError."""
+    auth = parts(request).auth
+    client = request.client.host if request.client else ""
+    principal = auth.authenticate(request.headers, client)
+    auth.authorize(principal, permission, request.headers)
+    auth.limit(principal)
+    request.state.principal = principal
+    return principal
 
 
 require_ask = require("ask")

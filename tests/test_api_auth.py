@@ -283,3 +283,33 @@ def test_serve_refuses_a_public_host_without_keys(tmp_path, monkeypatch):
 )
 def test_normalize_origin(raw, norm):
     assert normalize_origin(raw) == norm
+
+
+def test_json_access_log_carries_the_request_id_and_the_key(keyed):
+    import io
+    import json
+    import logging
+
+    from api.logs import JsonFormatter, RequestIdFilter
+
+    client, secrets, app = keyed
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("api")
+    logger.addHandler(handler)
+    old_level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        headers = {**bearer(secrets["ask"]), "X-Request-ID": "trace-42"}
+        client.get("/v1/articles?limit=1", headers=headers)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [access] = [e for e in lines if e.get("path") == "/v1/articles"]
+    ask_key = next(k for k in app.state.parts.keys.list() if k.name == "reader")
+    assert access["request_id"] == "trace-42" and access["key_id"] == ask_key.id
+    assert access["status"] == 200 and access["route"] == "/v1/articles"
+    assert access["level"] == "info" and access["duration_ms"] >= 0

@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from api import metrics
-from api.deps import AppParts, parts, require_admin
+from api.deps import AppParts, check_access, parts
 from api.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def healthz(p: AppParts = Depends(parts)) -> JSONResponse:
 
 def _metrics_access(request: Request) -> None:
     if not parts(request).settings.metrics_public:
-        require_admin(request)
+        check_access(request, "admin")
 
 
 @router.get(
