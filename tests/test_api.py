@@ -475,3 +475,41 @@ def test_openapi_documents_the_api(client):
     assert spec["components"]["schemas"]["AskRequest"]["examples"]
     assert {"HTTPBearer", "APIKeyHeader"} <= set(spec["components"]["securitySchemes"])
     assert client.get("/docs").status_code == 200
+
+
+def test_url_ingest_runs_as_a_job_when_private_urls_are_allowed(tmp_path, shared_embeddings):
+    """Offline: a local server stands in for a news site (allowed by the setting)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    record = json.dumps({**ARTICLES[1], "id": None}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(record)))
+            self.end_headers()
+            self.wfile.write(record)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{site.server_address[1]}/library.json"
+    app = make_app(tmp_path / "data", shared_embeddings, allow_private_urls=True)
+    try:
+        with TestClient(app, client=LOOPBACK) as c:
+            r = c.post("/v1/articles", json={"urls": [url]})
+            assert r.status_code == 202, r.text
+            job_id = r.json()["job_id"]
+            job = wait_for(
+                lambda: (j := c.get(f"/v1/jobs/{job_id}").json())["state"] == "done" and j,
+                what="the URL job",
+            )
+            assert job["kind"] == "urls" and len(job["report"]["added"]) == 1, job
+            [article] = c.get("/v1/articles").json()["articles"]
+            assert article["title"] == ARTICLES[1]["title"]
+    finally:
+        site.shutdown()
+        site.server_close()
