@@ -103,6 +103,19 @@ class Catalog:
         else:
             db.execute("COMMIT")
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads on this thread inside the block see one consistent state (a WAL snapshot)."""
+        db = self._db()
+        if db.in_transaction:
+            yield
+            return
+        db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            db.execute("COMMIT")
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:

@@ -80,6 +80,10 @@ class LocalEmbeddings(Embeddings):
         return SentenceTransformer(str(path), device="cpu")
 
     @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    @property
     def model_name(self) -> str:
         return self._settings.embedding_model
 

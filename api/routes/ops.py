@@ -63,7 +63,7 @@ def healthz(p: AppParts = Depends(parts)) -> JSONResponse:
     health = Health(
         status="ok" if store.reachable else "unavailable",
         store=store,
-        model_loaded=embeddings is not None and getattr(embeddings, "_model", None) is not None,
+        model_loaded=embeddings is not None and embeddings.loaded,
         mode="local-only" if p.auth.local_only() else "api-keys",
         jobs=p.jobs.active(),
     )

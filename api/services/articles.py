@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -108,7 +106,7 @@ class ArticleService:
         """The article and its chunks from one snapshot: a concurrent re-ingest can never pair
         the old text with the new chunks."""
         catalog = self.components.store.catalog
-        with _read_snapshot(catalog):
+        with catalog.snapshot():
             article = catalog.get_article(article_id)
             chunks = catalog.chunks_of(article_id) if article else []
         if article is None:
@@ -134,22 +132,3 @@ class ArticleService:
             metrics.ARTICLES.set(self.components.store.catalog.stats()["articles"])
         except Exception:  # a gauge is not worth failing a request for
             log.debug("could not count articles", exc_info=True)
-
-
-@contextmanager
-def _read_snapshot(catalog) -> Iterator[None]:
-    """Run the catalog's reads on this thread inside one read transaction (WAL snapshot).
-
-    The catalog keeps one connection per thread and reads in autocommit mode; a ``BEGIN``
-    on that connection makes the following reads see one consistent state.
-    TODO(core): a public ``Catalog.snapshot()`` would make this private access unnecessary.
-    """
-    db = catalog._db()
-    if db.in_transaction:
-        yield
-        return
-    db.execute("BEGIN")
-    try:
-        yield
-    finally:
-        db.execute("COMMIT")
