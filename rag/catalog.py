@@ -277,6 +277,8 @@ class Catalog:
             where.append("published_day BETWEEN 0 AND ?")
             args.append(day_number(until))
         clause = " AND ".join(where)
+        # SQLite integers are 64-bit: an offset past that is past the end anyway.
+        offset, limit = min(max(offset, 0), 2**62), min(max(limit, 0), 2**62)
         db = self._db()
         total = db.execute(f"SELECT count(*) FROM articles WHERE {clause}", args).fetchone()[0]
         rows = db.execute(
