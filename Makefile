@@ -47,3 +47,8 @@ eval: $(STAMP)
 ## More: make bench BENCH_ARGS="--questions 60 --distractors 200 --sizes 1000,10000,50000,200000"
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## make stress: 50 clients for 60 s against `newsrag serve` on 127.0.0.1 (/v1/ask, some
+## streaming): latency p50/p95, status counts, server RSS start/end, log errors. STRESS_ARGS="--help"
+stress: $(STAMP)
+	$(PY) bench/stress.py $(STRESS_ARGS)
