@@ -309,6 +309,16 @@ def serve(
     settings = Settings(data_dir=data_dir) if data_dir else Settings()
     host = host or settings.host
     port = port or settings.port
+    if workers > 1 and not settings.chroma_url:
+        # An embedded Chroma keeps its vector index in the memory of the process that opened
+        # it: other worker processes would not see what one ingests, and their writes collide.
+        err.print(
+            f"[red]refusing --workers {workers} with the embedded Chroma:[/] its vector index "
+            "lives in one process. Run a Chroma server (chroma run --path DIR --port 8001) and "
+            "set NEWSRAG_CHROMA_URL=http://127.0.0.1:8001 (docs/deploy.md), or use --workers 1.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     keys = KeyStore(AppDB(settings.app_db_path)).list()
     if not keys and not is_loopback(host):
         err.print(

@@ -439,3 +439,12 @@ def test_serve_with_two_workers_on_a_chroma_server(chroma, tmp_path) -> None:
     finally:
         server.stop()
     assert log_problems(server.log()) == []
+
+
+def test_serve_refuses_several_workers_on_an_embedded_chroma(tmp_path) -> None:
+    """Each worker process would hold its own copy of the embedded vector index."""
+    done = run_cli(
+        "serve", "--workers", "2", "--data-dir", str(tmp_path), env=base_env(), check=False
+    )
+    assert done.returncode == 2
+    assert "NEWSRAG_CHROMA_URL" in done.stderr and "Traceback" not in done.stderr
