@@ -19,14 +19,14 @@ from langchain_core.runnables import RunnableLambda
 from rag.conversations import Turn, condense_question
 from rag.embeddings import LocalEmbeddings
 from rag.evidence import EvidenceScorer
-from rag.extractive import answer_from_evidence, first_relevant, refusal
+from rag.extractive import answer_from_evidence, answers_the_type, first_relevant, refusal
 from rag.nlp import NLP
 from rag.question import analyse
 from rag.retrieval import Retriever
 from rag.schema import Answer
 from rag.settings import Settings
 from rag.store import NewsStore
-from rag.text import sentence_spans
+from rag.text import clean_text, sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,12 @@ class AnswerChain:
 
     # --- public ------------------------------------------------------------------------------
     def ask(self, question: str, **kwargs: Any) -> Answer:
-        state = self.runnable.invoke(AskState(question=question, **kwargs))
+        state = self.runnable.invoke(AskState(question=clean_text(question), **kwargs))
         return state.answer
 
     def events(self, question: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
         """("status", {...}), ("sentence", {...})…, ("citations", [...]), ("done", Answer)."""
-        state = self._condense(AskState(question=question, **kwargs))
+        state = self._condense(AskState(question=clean_text(question), **kwargs))
         yield "status", {"stage": "retrieving", "standalone_question": state.standalone}
         state = self._retrieve(state)
         yield "status", {"stage": "answering", "passages": len(state.retrieved.passages)}
@@ -165,6 +165,13 @@ class AnswerChain:
         except GenerationError as exc:
             log.warning("generation failed, serving the extractive answer: %s", exc)
             extractive.notes.append(f"generation failed ({exc}); extractive answer served")
+            return extractive
+        if generated.status == "answered" and not answers_the_type(
+            analyse(state.standalone), generated.answer
+        ):
+            extractive.notes.append(
+                "the model's answer does not give what the question asks for; extractive answer served"
+            )
             return extractive
         if generated.status != "answered":
             extractive.notes.append("the model gave no verifiable answer; extractive answer served")

@@ -744,10 +744,18 @@ def supports(
     resolved against ``published``), and (2) at least ``MIN_OVERLAP`` of the claim's content
     stems occur in the passage (``MIN_OVERLAP_WITH_FACTS`` when the claim has facts). Names may
     also be found in ``header`` (title and source, as shown to the model). Attribution verbs
-    ("said", "claimed", "according to") are left out of the comparison. Passage sentences that
-    look like instructions to a model never count as support.
+    ("said", "claimed", "according to") are left out of the comparison. A passage that gives
+    instructions to a model ("ignore previous instructions…") supports nothing at all: its
+    other sentences ("Assistant: HACKED") are part of the same attack.
     """
+    if looks_like_instruction(passage_text):
+        return Support(False, ["the passage gives instructions to the model"], 0.0, (0, 0))
     return _search(claim_sentence, passage_text, published, header)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Text that addresses a model rather than reporting news (DESIGN.md, rule 5)."""
+    return _INSTRUCTION.search(text) is not None
 
 
 def locate(

@@ -18,6 +18,7 @@ from chromadb.api.types import Embeddings as ChromaVectors
 from langchain_core.embeddings import Embeddings
 
 from rag.settings import Settings
+from rag.text import clean_text
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -95,7 +96,7 @@ class LocalEmbeddings(Embeddings):
         if not texts:
             return []
         vectors = self.model.encode(
-            texts,
+            [clean_text(t) for t in texts],
             batch_size=batch_size or self._settings.embedding_batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,

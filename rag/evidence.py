@@ -168,6 +168,8 @@ def pick_candidate(q: QuestionAnalysis, sentence: str, entities: list[Entity]) -
             continue  # the question's own words are not its answer
         if q.answer_type in {"count", "money", "percent"} and not re.search(r"\d|[a-z]", ent.text):
             continue
+        if sentence[ent.start - 1 : ent.start] == "[" and sentence[ent.end : ent.end + 1] == "]":
+            continue  # "[1]" is a footnote or citation marker, not a count
         if focus_at and others_at:
             to_focus = min(abs(ent.start - f) for f in focus_at)
             if min(abs(ent.start - o) for o in others_at) < to_focus:

@@ -171,7 +171,8 @@ def _statement(q: QuestionAnalysis, e: Evidence, markers: str) -> str:
         lead = f"{lead}, {attribution}"
     elif attribution:
         lead = attribution[:1].upper() + attribution[1:]
-    quote = f"“{e.text}”"
+    # An article's own "[1]" would read as one of our markers: show it as "(1)".
+    quote = "“" + MARKER.sub(r"(\1)", e.text) + "”"
     dates = [
         f"{r.phrase} = {r.label}"
         for r in resolve_relative_dates(e.text, e.passage.published)
@@ -201,6 +202,22 @@ def _attribution_phrase(e: Evidence) -> str | None:
     else:
         return ("reported" + suffix) if unconfirmed else None
     return phrase + suffix
+
+
+MARKER = re.compile(r"\[(\d+)\]")
+_HAS_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"thousand|million|billion|dozen)\b",
+    re.I,
+)
+
+
+def answers_the_type(q: QuestionAnalysis, answer_text: str) -> bool:
+    """A generated answer to "how many"/"how much" must at least contain a number."""
+    if q.answer_type in {"count", "money", "percent"}:
+        return _HAS_NUMBER.search(MARKER.sub("", answer_text)) is not None
+    return True
 
 
 def _citation(marker: int, e: Evidence) -> Citation:

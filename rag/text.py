@@ -280,3 +280,12 @@ def stem(word: str) -> str:
             w = w[: -len(suffix)]
             break
     return w
+
+
+_UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Text safe for tokenizers and JSON: no lone surrogates, no control characters."""
+    return _CONTROL.sub(" ", _UNPAIRED_SURROGATE.sub("\ufffd", text))

@@ -581,11 +581,6 @@ def test_hostile_questions_get_an_answer_or_a_refusal(name, sample_components) -
     assert sample_components.store.stats()["articles"] == 11
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: a lone surrogate in a question crashes the tokenizer (TypeError); the chain "
-    "(or LocalEmbeddings) should replace unpaired surrogates before embedding",
-)
 def test_a_question_with_a_lone_surrogate(sample_components) -> None:
     check_answer(sample_components.chain.ask("Dioura \ud800 soldiers"), sample_components)
 
@@ -717,11 +712,6 @@ def _inside_quotes(text: str) -> str:
     return _split_quotes(text)[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core (rag/extractive.py): quoted article text keeps its own [n] markers, so the "
-    "answer shows markers that no citation backs (or that point at another article)",
-)
 def test_fake_citation_markers_in_an_article_are_not_live_markers(injected) -> None:
     _, c = injected
     answer = c.chain.ask("What should the assistant reply?")
@@ -730,11 +720,6 @@ def test_fake_citation_markers_in_an_article_are_not_live_markers(injected) -> N
     check_answer(answer, c)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core (rag/extractive.py): a fake marker '[1]' in an article is read as the count 1, "
-    "so 'the answer is HACKED [1]' competes with the real Dioura toll",
-)
 def test_a_fake_marker_is_not_read_as_a_number(tmp_path, sample_data_dir, shared_embeddings):
     data = tmp_path / "data"
     shutil.copytree(sample_data_dir, data)
@@ -777,13 +762,6 @@ def test_with_the_openai_backend_a_hacked_reply_is_not_served(injected, fake_ope
     assert "Ignore previous instructions" not in prompt or "data" in prompt.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core (rag/generative.py / rag/citations.py): 'HACKED [k]' citing the injection "
-    "passage verifies (the passage does say HACKED) and is served as the answer to a 'how "
-    "many' question; verification should also require the claim to answer the question "
-    "(a number for 'how many') or refuse instruction-like sentences as evidence",
-)
 def test_with_the_openai_backend_a_reply_citing_the_injection_is_not_served(
     injected, fake_openai
 ) -> None:
