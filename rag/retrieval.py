@@ -8,17 +8,33 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.catalog import Filters
+from rag.catalog import ChunkRow, Filters
 from rag.embeddings import LocalEmbeddings
 from rag.schema import Passage
 from rag.settings import Settings
 from rag.store import NewsStore
+
+# News questions are mostly about what was news when they were asked. Among passages the fusion
+# ranks about equally, prefer those published shortly before ``as_of`` (or today): a passage's
+# fused score is multiplied by 1 + RECENCY_WEIGHT · 2^(−age / RECENCY_HALF_LIFE_DAYS), so ×1.5
+# for an article of that day, ×1.25 two weeks before, ~×1 after two months. Measured on two
+# rtqa samples (docs/measured.md): hit@1 0.550 → 0.617 and 0.600 → 0.750, MRR@10 +0.06/+0.08.
+RECENCY_WEIGHT = 0.5
+RECENCY_HALF_LIFE_DAYS = 14.0
+
+
+def recency_boost(published: date | None, reference: date) -> float:
+    if published is None or RECENCY_WEIGHT <= 0:
+        return 1.0
+    age = max(0, (reference - published).days)
+    return 1.0 + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
 
 
 @dataclass
@@ -66,9 +82,12 @@ class Retriever:
             [s.dense_weight, s.lexical_weight],
             s.rrf_k,
         )
-        ranked = sorted(fused, key=fused.get, reverse=True)
         # Only committed chunks are answerable: vectors of an interrupted write are skipped.
-        rows = self.store.chunk_rows(ranked[: top_k * 3])
+        rows: dict[str, ChunkRow] = self.store.chunk_rows(list(fused))
+        reference = filters.as_of or date.today()
+        for cid, row in rows.items():
+            fused[cid] *= recency_boost(row.article.published, reference)
+        ranked = sorted(fused, key=fused.get, reverse=True)
         dense_rank = {cid: i + 1 for i, (cid, _) in enumerate(dense)}
         dense_sim = dict(dense)
         lexical_rank = {cid: i + 1 for i, (cid, _) in enumerate(lexical)}
