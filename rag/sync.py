@@ -99,7 +99,7 @@ def versions_of(got: dict) -> tuple[dict[str, Version], list[str]]:
             continue
         v = versions.get(fp)
         if v is None:
-            v = versions[fp] = Version(fp, int(meta["n_chunks"]), float(meta["written_at"]))
+            v = versions[fp] = Version(fp, int(meta["n_chunks"]), 0.0)
         v.n_chunks = min(v.n_chunks, int(meta["n_chunks"]))
         v.written_at = max(v.written_at, float(meta.get("written_at") or 0.0))
         v.chunks[int(meta["index"])] = (cid, meta, doc)
