@@ -101,6 +101,7 @@ def create_app(
         await run_in_threadpool(p.components.chain.warm_up)
         p.components.ingestor  # noqa: B018 - build it now, not in the first request
         p.jobs.start()
+        p.components.start_background_sync()  # no-op unless the store is a shared Chroma server
         if p.auth.local_only():
             log.warning(
                 "local-only mode: no API key exists; serving requests from this machine only "
@@ -112,6 +113,7 @@ def create_app(
             yield
         finally:
             await run_in_threadpool(p.jobs.shutdown)
+            p.components.stop_background_sync()
             log.info("shut down cleanly")
 
     app = FastAPI(

@@ -110,7 +110,9 @@ class EvidenceScorer:
         return (
             WEIGHTS["lexical"] * e.lexical
             + WEIGHTS["semantic"] * e.semantic
-            + WEIGHTS["focus"] * e.focus
+            # The sentence naming the focus itself is best; one inside a passage that names it
+            # (the sentence after "… in Mopti": "The river rose 2.4 metres") still counts.
+            + WEIGHTS["focus"] * (e.focus + e.passage_focus) / 2
             + WEIGHTS["type"] * type_score
         )
 
