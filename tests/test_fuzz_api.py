@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from schemathesis.checks import not_a_server_error
 from tests.api_support import LiveServer, copy_store, make_app
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+# FUZZ_CHECKS=all: every schemathesis check (schema conformance too), not only "no 5xx".
+ALL_CHECKS = os.environ.get("FUZZ_CHECKS") == "all"
+CALLS: Counter[str] = Counter()  # "POST /v1/ask 422" -> how many
 
 
 class ErrorLog(logging.Handler):
@@ -77,9 +81,14 @@ schema = schemathesis.openapi.from_dict(_openapi())
     suppress_health_check=list(HealthCheck),
 )
 def test_no_server_errors(case, live) -> None:
-    case.call_and_validate(base_url=live.url, checks=[not_a_server_error], timeout=300)
+    checks = None if ALL_CHECKS else [not_a_server_error]
+    response = case.call_and_validate(base_url=live.url, checks=checks, timeout=300)
+    CALLS[f"{case.method} {case.path} {response.status_code}"] += 1
 
 
 def test_the_fuzzed_app_logged_no_error(live, errors) -> None:
     """After the fuzzing above: not one ERROR line in the app's log."""
+    print(f"\nschemathesis: {CALLS.total()} calls")  # shown with -s / -rP
+    for key, n in sorted(CALLS.items()):
+        print(f"  {n:6}  {key}")
     assert [r.getMessage() for r in errors] == []
