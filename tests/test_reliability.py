@@ -450,11 +450,6 @@ def test_hostile_files_are_rejected_clearly_and_lose_nothing(name, guarded, tmp_
     assert after["chunks"] == after["vectors"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest/loaders/records.py: a JSON Lines file whose only line is over the limit is "
-    "also reported as 'empty file' (the skipped line is not counted as a record)",
-)
 def test_an_oversized_json_lines_line_is_one_rejection(guarded, tmp_path) -> None:
     report = guarded.ingestor.ingest([str(_sparse(tmp_path / "one-line.jsonl"))])
     assert [r.reason.split(" (")[0] for r in report.rejected] == [

@@ -74,6 +74,7 @@ class JsonLinesLoader:
         for lineno, line in enumerate(_lines(stream, limit), 1):
             where = f"{origin}:{lineno}"
             if line is None:
+                records += 1  # a record, just too big: the file is not "empty"
                 yield Rejection(
                     origin=where,
                     reason=f"line is over the {limit:,} byte limit (NEWSRAG_MAX_FILE_BYTES)",
