@@ -29,12 +29,31 @@ from rag.store import NewsStore
 RECENCY_WEIGHT = 0.5
 RECENCY_HALF_LIFE_DAYS = 14.0
 
+# Chroma evaluates a metadata filter (as_of, sources) over every chunk before its vector search:
+# ~0.3-0.45 s per query at 50k chunks on 2 cores, against ~5 ms unfiltered. So a filtered dense
+# search first asks for DENSE_OVERFETCH x the quota unfiltered and keeps what passes the filter
+# (dates and sources from the catalog); only when fewer than the quota pass (an as_of far in the
+# past) does it run Chroma's filtered query. Same candidates either way: the passing chunks of
+# the unfiltered top-N are the filtered top ones whenever at least the quota of them pass.
+DENSE_OVERFETCH = 4
+
 
 def recency_boost(published: date | None, reference: date) -> float:
     if published is None or RECENCY_WEIGHT <= 0:
         return 1.0
     age = max(0, (reference - published).days)
     return 1.0 + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
+
+
+def passes(published: date | None, source: str | None, filters: Filters) -> bool:
+    """The store filters' rule (rag.vectors._where / rag.catalog._filter_sql) in Python."""
+    if filters.as_of is not None:
+        if published is None:
+            if not filters.include_undated:
+                return False
+        elif published > filters.as_of:
+            return False
+    return not filters.sources or source in filters.sources
 
 
 @dataclass
@@ -67,13 +86,28 @@ class Retriever:
             include_undated=self.settings.as_of_include_undated,
         )
 
+    def _dense(self, vector: list[float], filters: Filters, limit: int) -> list[tuple[str, float]]:
+        if filters.as_of is None and not filters.sources:
+            return self.store.dense_search(vector, filters, limit)
+        wide = self.store.dense_search(vector, Filters(), limit * DENSE_OVERFETCH)
+        rows = self.store.chunk_rows([cid for cid, _ in wide])
+        kept = [
+            (cid, sim)
+            for cid, sim in wide
+            if cid in rows
+            and passes(rows[cid].article.published, rows[cid].article.source, filters)
+        ]
+        if len(kept) >= limit:
+            return kept[:limit]
+        return self.store.dense_search(vector, filters, limit)
+
     def retrieve(self, query: str, filters: Filters, top_k: int | None = None) -> Retrieved:
         s = self.settings
         top_k = top_k or s.top_k
         t0 = time.perf_counter()
         vector = self.embeddings.embed_query(query)
         t1 = time.perf_counter()
-        dense = self.store.dense_search(vector, filters, s.candidates)
+        dense = self._dense(vector, filters, s.candidates)
         t2 = time.perf_counter()
         lexical = self.store.lexical_search(query, filters, s.candidates)
         t3 = time.perf_counter()
