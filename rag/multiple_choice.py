@@ -64,13 +64,32 @@ class ChoicePicker:
         weighted: dict[str, tuple[Passage, float]] = {}
         for rank, p in enumerate(retrieved.passages[:QUESTION_TOP_K]):
             weighted[p.chunk_id] = (p, 1.0 / (1.0 + 0.1 * rank))
-        for option in choices:
-            found = self.retriever.retrieve(f"{question} {option}", filters, OPTION_TOP_K)
+        queries = [f"{question} {option}" for option in choices]
+        # One encoder call for the four queries (a batch costs little more than one query).
+        retriever = Retriever(
+            self.retriever.settings,
+            self.retriever.store,
+            _Precomputed(queries, self.retriever.embeddings),
+        )
+        for query in queries:
+            found = retriever.retrieve(query, filters, OPTION_TOP_K)
             for rank, p in enumerate(found.passages):
                 w = OPTION_PASSAGE_WEIGHT / (1.0 + 0.1 * rank)
                 if w > weighted.get(p.chunk_id, (p, 0.0))[1]:
                     weighted[p.chunk_id] = (p, w)
         return pick(question, choices, list(weighted.values()))
+
+
+class _Precomputed:
+    """Query vectors encoded in one batch, served to a ``Retriever`` one at a time."""
+
+    def __init__(self, queries: list[str], embeddings) -> None:
+        self._inner = embeddings
+        self._vectors = dict(zip(queries, embeddings.encode(queries), strict=True))
+
+    def embed_query(self, text: str) -> list[float]:
+        vector = self._vectors.get(text)
+        return vector if vector is not None else self._inner.embed_query(text)
 
 
 def pick(question: str, choices: Sequence[str], passages: list[tuple[Passage, float]]) -> Choice:
