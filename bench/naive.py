@@ -52,8 +52,10 @@ class NaivePipeline:
         ]
         return self.splitter.split_documents(docs)
 
-    def add(self, chunks: list[Document]) -> None:
-        self.db.add_documents(chunks)
+    def add(self, chunks: list[Document], batch: int = 5000) -> None:
+        # Chroma refuses a single add above its max batch size (5,461 here), as a user finds out.
+        for i in range(0, len(chunks), batch):
+            self.db.add_documents(chunks[i : i + batch])
 
     def retrieve(self, question: str, k: int | None = None, as_of: date | None = None):
         where = {"published_day": {"$lte": as_of.toordinal()}} if as_of else None
