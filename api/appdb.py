@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rag import sqlite
+
 
 def utcnow() -> str:
     """Timestamps in the app database: ISO 8601, UTC, seconds."""
@@ -30,31 +32,15 @@ class AppDB:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self):
         """A connection in autocommit mode (each statement commits); closed afterwards."""
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("PRAGMA busy_timeout=30000")
-            db.execute("PRAGMA foreign_keys=ON")
-            yield db
-        finally:
-            db.close()
+        return sqlite.connect(self.path)
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction (BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception)."""
-        with self.connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        with self.connect() as db, sqlite.transaction(db):
+            yield db
 
     def ensure_schema(self, script: str) -> None:
         """Run ``CREATE … IF NOT EXISTS`` statements (idempotent; call at start-up)."""

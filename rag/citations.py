@@ -921,19 +921,4 @@ def _why(n: int, support: Support) -> str:
 
 
 def _citation(marker: int, p: Passage, span: tuple[int, int]) -> Citation:
-    a, b = span
-    return Citation(
-        marker=marker,
-        article_id=p.article_id,
-        chunk_id=p.chunk_id,
-        title=p.title,
-        url=p.url,
-        published=p.published,
-        source=p.source,
-        passage=p.text,
-        quote=p.text[a:b],
-        start=p.start + a,
-        end=p.start + b,
-        passage_start=p.start,
-        passage_end=p.end,
-    )
+    return p.cite(marker, *span)

@@ -221,22 +221,7 @@ def answers_the_type(q: QuestionAnalysis, answer_text: str) -> bool:
 
 
 def _citation(marker: int, e: Evidence) -> Citation:
-    p = e.passage
-    return Citation(
-        marker=marker,
-        article_id=p.article_id,
-        chunk_id=p.chunk_id,
-        title=p.title,
-        url=p.url,
-        published=p.published,
-        source=p.source,
-        passage=p.text,
-        quote=e.text,
-        start=e.article_start,
-        end=e.article_end,
-        passage_start=p.start,
-        passage_end=p.end,
-    )
+    return e.passage.cite(marker, e.start, e.end)
 
 
 def _same_value(a: str, b: str) -> bool:

@@ -94,6 +94,24 @@ class Passage(BaseModel):
     lexical_rank: int | None = None
     dense_similarity: float | None = None
 
+    def cite(self, marker: int, start: int, end: int) -> Citation:
+        """A citation of ``self.text[start:end]``, with offsets into the article text."""
+        return Citation(
+            marker=marker,
+            article_id=self.article_id,
+            chunk_id=self.chunk_id,
+            title=self.title,
+            url=self.url,
+            published=self.published,
+            source=self.source,
+            passage=self.text,
+            quote=self.text[start:end],
+            start=self.start + start,
+            end=self.start + end,
+            passage_start=self.start,
+            passage_end=self.end,
+        )
+
 
 class Citation(BaseModel):
     """What a marker [n] in the answer points at."""
