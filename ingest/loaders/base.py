@@ -52,6 +52,23 @@ class Loader(Protocol):
     def load(self, origin: str, stream: BinaryIO, hints: Hints) -> Iterator[LoadResult]: ...
 
 
+class WholeFileLoader:
+    """A format that is read whole (within the file size limit), checked, then parsed."""
+
+    streaming = False
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def load(self, origin: str, stream: BinaryIO, hints: Hints) -> Iterator[LoadResult]:
+        data = read_all(stream, self.settings.max_file_bytes)
+        check_content(data)
+        yield from self.parse(origin, data, hints)
+
+    def parse(self, origin: str, data: bytes, hints: Hints) -> Iterator[LoadResult]:
+        raise NotImplementedError
+
+
 # --- bytes ------------------------------------------------------------------------------------
 
 _SIZE_SETTING = "NEWSRAG_MAX_FILE_BYTES"

@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, BinaryIO
+from typing import Any
 
 import feedparser
 
@@ -15,14 +15,12 @@ from ingest.loaders.base import (
     Hints,
     LoadResult,
     Rejected,
+    WholeFileLoader,
     build_article,
-    check_content,
     html_to_text,
     parse_date,
-    read_all,
 )
 from rag.schema import Article, Rejection
-from rag.settings import Settings
 
 # The root element, after an optional BOM, XML declaration, comments, PIs and doctype.
 _FEED_ROOT = re.compile(
@@ -37,15 +35,8 @@ def looks_like_feed(head: bytes) -> bool:
     return bool(_FEED_ROOT.match(head[:4096]))
 
 
-class FeedLoader:
-    streaming = False
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def load(self, origin: str, stream: BinaryIO, hints: Hints) -> Iterator[LoadResult]:
-        data = read_all(stream, self.settings.max_file_bytes)
-        check_content(data)
+class FeedLoader(WholeFileLoader):
+    def parse(self, origin: str, data: bytes, hints: Hints) -> Iterator[LoadResult]:
         # A stream, never bytes or str: feedparser opens a str as a URL and bytes as a
         # file name if such a file exists.
         headers = {"content-location": hints.url} if hints.url else None

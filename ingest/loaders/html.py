@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -17,24 +16,15 @@ from ingest.loaders.base import (
     Hints,
     LoadResult,
     Rejected,
+    WholeFileLoader,
     build_article,
-    check_content,
-    read_all,
 )
-from rag.settings import Settings
 
 _NEWLINES = re.compile(r"\n+")
 
 
-class HtmlLoader:
-    streaming = False
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def load(self, origin: str, stream: BinaryIO, hints: Hints) -> Iterator[LoadResult]:
-        data = read_all(stream, self.settings.max_file_bytes)
-        check_content(data)
+class HtmlLoader(WholeFileLoader):
+    def parse(self, origin: str, data: bytes, hints: Hints) -> Iterator[LoadResult]:
         # Bytes let lxml honour the page's own <meta charset>; a charset from the HTTP
         # response wins over it, as in browsers.
         content: bytes | str = data

@@ -16,11 +16,10 @@ from ingest.loaders.base import (
     Hints,
     LoadResult,
     Rejected,
+    WholeFileLoader,
     build_article,
-    check_content,
     looks_binary,
     non_utf8_reason,
-    read_all,
     text_field,
 )
 from rag.schema import Article, Rejection
@@ -29,15 +28,8 @@ from rag.settings import Settings
 _TOO_DEEP = "JSON nested too deeply"
 
 
-class JsonLoader:
-    streaming = False
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def load(self, origin: str, stream: BinaryIO, hints: Hints) -> Iterator[LoadResult]:
-        data = read_all(stream, self.settings.max_file_bytes)
-        check_content(data)
+class JsonLoader(WholeFileLoader):
+    def parse(self, origin: str, data: bytes, hints: Hints) -> Iterator[LoadResult]:
         try:
             value = json.loads(data)
         except UnicodeDecodeError as e:
