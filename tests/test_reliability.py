@@ -139,7 +139,8 @@ def chroma_ids(settings: Settings) -> set[str]:
 
 # --- crash safety ----------------------------------------------------------------------------
 
-BATCH = 300  # the pipeline writes every 128 chunks (4 encoder batches): three writes, killed after one
+# The pipeline writes every 128 chunks (4 encoder batches): three writes, killed after one.
+BATCH = 300
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +194,9 @@ def test_kill_9_in_the_middle_of_an_ingest_then_run_it_again(mode, tmp_path, req
     # Answers served before any repair cite whole, committed articles only.
     questions = tmp_path / "questions.txt"
     questions.write_text(
-        "\n".join(f"How much will the bridge at Tesk{i:03d}ville cost?" for i in range(0, BATCH, 29))
+        "\n".join(
+            f"How much will the bridge at Tesk{i:03d}ville cost?" for i in range(0, BATCH, 29)
+        )
     )
     done = run_cli("ask", "--file", str(questions), "--json", env=env)
     for line in done.stdout.strip().splitlines():
