@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -11,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from api.auth import Principal
 from api.deps import get_articles, get_settings, require_admin, require_read
 from api.errors import Invalid
-from api.routes.common import ERROR_RESPONSES, Deleted
+from api.routes.common import ERROR_RESPONSES, Deleted, IsoDate
 from api.services.articles import ArticleService
 from rag.schema import Article, Chunk, IngestReport
 from rag.settings import Settings
@@ -74,7 +72,7 @@ class ArticleSummary(BaseModel):
     id: str
     title: str
     url: str | None = None
-    published: date | None = None
+    published: IsoDate | None = None
     source: str | None = None
     authors: list[str] = Field(default_factory=list)
     chars: int = Field(description="Length of the text.")
@@ -150,8 +148,8 @@ def list_articles(
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=500),
     source: str | None = Query(None, description="Only this source."),
-    since: date | None = Query(None, description="Published on or after (YYYY-MM-DD)."),
-    until: date | None = Query(None, description="Published on or before (YYYY-MM-DD)."),
+    since: IsoDate | None = Query(None, description="Published on or after (YYYY-MM-DD)."),
+    until: IsoDate | None = Query(None, description="Published on or before (YYYY-MM-DD)."),
     _: Principal = Depends(require_read),
     service: ArticleService = Depends(get_articles),
 ) -> ArticleList:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterable, Iterator
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -17,7 +16,7 @@ from api.auth import Principal
 from api.deps import get_asker, require_ask
 from api.errors import ApiError
 from api.logs import request_id_var
-from api.routes.common import ERROR_RESPONSES
+from api.routes.common import ERROR_RESPONSES, IsoDate
 from api.services.ask import AskContext, AskService
 from rag.schema import Answer
 
@@ -51,7 +50,7 @@ class AskRequest(BaseModel):
         description="Continue this conversation (follow-ups are rewritten using its history); "
         "omit to start a new one. The answer carries the id.",
     )
-    as_of: date | None = Field(
+    as_of: IsoDate | None = Field(
         None, description="Answer as of this date: articles published later are ignored."
     )
     sources: list[str] | None = Field(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 
 class ErrorBody(BaseModel):
@@ -26,3 +28,16 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 class Deleted(BaseModel):
     deleted: bool = True
     id: str
+
+
+def _iso_date_only(value: Any) -> Any:
+    # Pydantic's lax mode reads 0 or "0" as 1970-01-01; a date here is written YYYY-MM-DD.
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value):
+        raise ValueError("a date must be written YYYY-MM-DD")
+    if not isinstance(value, str | date) or isinstance(value, datetime):
+        raise ValueError("a date must be written YYYY-MM-DD")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]

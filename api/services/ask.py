@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -104,18 +105,21 @@ class AskService:
 
     def events(self, ctx: AskContext, via: str = "stream") -> Iterator[tuple[str, Any]]:
         """The chain's events, with the conversation id in the first one; the turn is recorded
-        before ``done`` is yielded. Each step holds an answering slot only while it computes."""
+        before ``done`` is yielded. Retrieval and answering each hold an answering slot while
+        they compute; once the answer exists, its sentences go out without queueing again."""
         steps = self.components.chain.events(ctx.question, **ctx.chain_kwargs())
+        computed = False
         try:
             while True:
                 try:
-                    with self._slots:
+                    with nullcontext() if computed else self._slots:
                         kind, data = next(steps)
                 except StopIteration:
                     return
                 except Exception:
                     metrics.ASK_ERRORS.labels(via=via).inc()
                     raise
+                computed = computed or kind in {"sentence", "citations", "done"}
                 if kind == "status" and data.get("stage") == "retrieving":
                     data = {"stage": "retrieving", "conversation_id": ctx.conversation_id, **data}
                 elif kind == "done":
