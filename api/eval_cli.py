@@ -83,7 +83,6 @@ def prepare_rtqa(
     cache_dir: Path,
     quiet: bool = False,
     settings_overrides: dict[str, Any] | None = None,
-    components=None,
 ):
     """The sample, and a store holding its corpus (built once, then reused from the cache).
 
@@ -100,10 +99,7 @@ def prepare_rtqa(
     settings = Settings(
         **{**(settings_overrides or {}), "data_dir": folder / "data", "collection": "rtqa"}
     )
-    if components is None:
-        components = Components(settings)
-    else:
-        components.settings = settings
+    components = Components(settings)
     corpus = folder / "corpus.jsonl.gz"
     manifest = folder / "sample.json"
     info: dict[str, Any] = {"cache": str(folder), "articles": len(sample.article_ids)}
