@@ -268,12 +268,13 @@ class Catalog:
         # SQLite integers are 64-bit: an offset past that is past the end anyway.
         offset, limit = min(max(offset, 0), 2**62), min(max(limit, 0), 2**62)
         db = self._db()
-        total = db.execute(f"SELECT count(*) FROM articles WHERE {clause}", args).fetchone()[0]
-        rows = db.execute(
-            f"SELECT * FROM articles WHERE {clause} "
-            "ORDER BY published_day DESC, id LIMIT ? OFFSET ?",
-            [*args, limit, offset],
-        ).fetchall()
+        with self.snapshot():  # the count and the page from the same state, even mid-ingest
+            total = db.execute(f"SELECT count(*) FROM articles WHERE {clause}", args).fetchone()[0]
+            rows = db.execute(
+                f"SELECT * FROM articles WHERE {clause} "
+                "ORDER BY published_day DESC, id LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            ).fetchall()
         return total, [_article(r) for r in rows]
 
     def all_chunk_ids(self) -> set[str]:
