@@ -6,11 +6,12 @@ import json
 import shutil
 import socket
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.servers import wait_for
 
 LOOPBACK = ("127.0.0.1", 50000)
 
@@ -28,18 +29,6 @@ def make_app(data_dir: Path, shared_embeddings, **settings: Any):
 
     components = make_components(data_dir, shared_embeddings, **settings)
     return create_app(Settings(data_dir=data_dir, **settings), components=components)
-
-
-def wait_for(predicate: Callable[[], Any], timeout: float = 120.0, what: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns something truthy (no fixed sleeps in tests)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 @dataclass

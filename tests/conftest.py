@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -57,3 +58,21 @@ def sample_data_dir(tmp_path_factory, shared_embeddings) -> Path:
 @pytest.fixture(scope="session")
 def sample_components(sample_data_dir, shared_embeddings):
     return make_components(sample_data_dir, shared_embeddings)
+
+
+class _ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(scope="module")
+def logged_errors():
+    """Every ERROR record logged while a module's app runs ("no errors in the logs")."""
+    handler = _ErrorLog()
+    logging.getLogger().addHandler(handler)
+    yield handler.records
+    logging.getLogger().removeHandler(handler)

@@ -6,7 +6,6 @@ CI runs a few examples per operation; a longer run for a report:
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from collections import Counter
@@ -26,25 +25,8 @@ ALL_CHECKS = os.environ.get("FUZZ_CHECKS") == "all"
 CALLS: Counter[str] = Counter()  # "POST /v1/ask 422" -> how many
 
 
-class ErrorLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
-def errors():
-    handler = ErrorLog()
-    logging.getLogger().addHandler(handler)
-    yield handler.records
-    logging.getLogger().removeHandler(handler)
-
-
-@pytest.fixture(scope="module")
-def live(sample_data_dir, tmp_path_factory, shared_embeddings, errors):
+def live(sample_data_dir, tmp_path_factory, shared_embeddings, logged_errors):
     data = copy_store(sample_data_dir, tmp_path_factory.mktemp("fuzz") / "data")
     # No rate limit in the way of the fuzzer; fetching made-up URLs gives up quickly.
     app = make_app(
@@ -88,9 +70,9 @@ def test_no_server_errors(case, live) -> None:
     CALLS[f"{case.method} {case.path} {response.status_code}"] += 1
 
 
-def test_the_fuzzed_app_logged_no_error(live, errors) -> None:
+def test_the_fuzzed_app_logged_no_error(live, logged_errors) -> None:
     """After the fuzzing above: not one ERROR line in the app's log."""
     print(f"\nschemathesis: {CALLS.total()} calls")  # shown with -s / -rP
     for key, n in sorted(CALLS.items()):
         print(f"  {n:6}  {key}")
-    assert [r.getMessage() for r in errors] == []
+    assert [r.getMessage() for r in logged_errors] == []

@@ -4,7 +4,6 @@ each request gets a clear 4xx or a normal answer, never a 500, and nothing store
 from __future__ import annotations
 
 import http.server
-import logging
 import threading
 
 import pytest
@@ -15,27 +14,8 @@ from tests.api_support import LOOPBACK, copy_store, make_app, parse_sse
 from tests.servers import DIOURA, wait_for
 
 
-class ErrorLog(logging.Handler):
-    """Keeps every ERROR record logged while the app runs."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.fixture(scope="module")
-def errors():
-    handler = ErrorLog()
-    logging.getLogger().addHandler(handler)
-    yield handler.records
-    logging.getLogger().removeHandler(handler)
-
-
-@pytest.fixture(scope="module")
-def client(sample_data_dir, tmp_path_factory, shared_embeddings, errors):
+def client(sample_data_dir, tmp_path_factory, shared_embeddings, logged_errors):
     data = copy_store(sample_data_dir, tmp_path_factory.mktemp("hostile-api") / "data")
     app = make_app(data, shared_embeddings, rate_limit_per_minute=100_000, url_timeout=5.0)
     with TestClient(app, client=LOOPBACK, raise_server_exceptions=False) as c:
@@ -321,6 +301,6 @@ def test_odd_list_parameters(client, params) -> None:
     no_server_error(response)
 
 
-def test_no_error_was_logged(client, errors) -> None:
+def test_no_error_was_logged(client, logged_errors) -> None:
     """Last: nothing above made the app log an error (a 4xx is not an error)."""
-    assert [r.getMessage() for r in errors] == []
+    assert [r.getMessage() for r in logged_errors] == []
