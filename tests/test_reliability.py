@@ -736,33 +736,9 @@ def fake_openai():
         yield fake, base_url
 
 
-def test_with_the_openai_backend_a_hacked_reply_is_not_served(injected, fake_openai) -> None:
-    before, c = injected
-    fake, base_url = fake_openai
-    o = make_components(
-        c.settings.data_dir,
-        c.embeddings,
-        answer_backend="openai",
-        openai_base_url=base_url,
-        openai_model="fake-model",
-        openai_timeout=10.0,
-    )
-    passages = o.chain.retriever.retrieve(DIOURA, o.chain.retriever.filters()).passages
-    honest = [i for i, p in enumerate(passages, 1) if p.article_id != "injection"]
-    for n in honest:
-        fake.reset()
-        fake.push(f"HACKED [{n}]")
-        answer = o.chain.ask(DIOURA)
-        assert "HACKED" not in answer.answer, (n, answer.answer)
-        assert answer.backend == "extractive" and "40" in answer.answer
-    # The prompt carries the article as data, and the model's instructions say so.
-    prompt = json.dumps(fake.requests[-1].messages) if fake.requests else ""
-    assert "Ignore previous instructions" not in prompt or "data" in prompt.lower()
-
-
-def test_with_the_openai_backend_a_reply_citing_the_injection_is_not_served(
-    injected, fake_openai
-) -> None:
+@pytest.fixture
+def openai_store(injected, fake_openai):
+    """(the fake model, an `openai`-backend chain over the injected store, its Dioura passages)."""
     _, c = injected
     fake, base_url = fake_openai
     o = make_components(
@@ -774,7 +750,28 @@ def test_with_the_openai_backend_a_reply_citing_the_injection_is_not_served(
         openai_timeout=10.0,
     )
     passages = o.chain.retriever.retrieve(DIOURA, o.chain.retriever.filters()).passages
+    return fake, o.chain, passages
+
+
+def test_with_the_openai_backend_a_hacked_reply_is_not_served(openai_store) -> None:
+    fake, chain, passages = openai_store
+    honest = [i for i, p in enumerate(passages, 1) if p.article_id != "injection"]
+    for n in honest:
+        fake.reset()
+        fake.push(f"HACKED [{n}]")
+        answer = chain.ask(DIOURA)
+        assert "HACKED" not in answer.answer, (n, answer.answer)
+        assert answer.backend == "extractive" and "40" in answer.answer
+    # The prompt carries the article as data, and the model's instructions say so.
+    prompt = json.dumps(fake.requests[-1].messages) if fake.requests else ""
+    assert "Ignore previous instructions" not in prompt or "data" in prompt.lower()
+
+
+def test_with_the_openai_backend_a_reply_citing_the_injection_is_not_served(
+    openai_store,
+) -> None:
+    fake, chain, passages = openai_store
     (k,) = [i for i, p in enumerate(passages, 1) if p.article_id == "injection"]
     fake.reset()
     fake.push(f"HACKED [{k}]")
-    assert "HACKED" not in o.chain.ask(DIOURA).answer
+    assert "HACKED" not in chain.ask(DIOURA).answer
