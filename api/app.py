@@ -23,17 +23,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
-from api.appdb import AppDB
 from api.auth import Authenticator, CORSMiddleware, KeyStore, is_loopback
 from api.components import Components
 from api.deps import AppParts
 from api.errors import ApiError
-from api.jobs import JobManager
 from api.logs import new_request_id, request_id_var
 from api.routes import articles, ask, conversations, jobs, ops
 from api.services.articles import ArticleService
 from api.services.ask import AskService
-from rag.conversations import ConversationStore
+from api.state.appdb import AppDB
+from api.state.conversations import ConversationStore
+from api.state.jobs import JobManager
 from rag.settings import Settings
 
 log = logging.getLogger("api")

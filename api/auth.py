@@ -32,8 +32,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
-from api.appdb import AppDB, utcnow
 from api.errors import Forbidden, TooManyRequests, Unauthorized
+from api.state.appdb import AppDB, utcnow
 from rag.settings import Settings
 
 SCOPES: tuple[str, ...] = ("ask", "admin", "widget")

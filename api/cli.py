@@ -179,7 +179,7 @@ def chat(
     as_of: Annotated[str | None, typer.Option("--as-of")] = None,
 ) -> None:
     """Ask questions interactively; follow-ups ("and at Timbuktu?") use the conversation."""
-    from rag.conversations import Turn
+    from rag.answer.condense import Turn
 
     c = _components(data_dir)
     when = _parse_date(as_of)
@@ -301,9 +301,9 @@ def serve(
     """Serve the HTTP API, the chat widget and the Slack bot."""
     import uvicorn
 
-    from api.appdb import AppDB
     from api.auth import KeyStore, is_loopback
     from api.logs import configure_logging, logging_config
+    from api.state.appdb import AppDB
     from rag.settings import Settings
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()

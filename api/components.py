@@ -9,10 +9,10 @@ from __future__ import annotations
 from functools import cached_property
 
 from ingest.pipeline import Ingestor
-from rag.chain import AnswerChain
-from rag.embeddings import LocalEmbeddings
+from rag.answer.chain import AnswerChain
+from rag.models.embeddings import LocalEmbeddings
 from rag.settings import Settings
-from rag.store import NewsStore
+from rag.store.newsstore import NewsStore
 
 
 class Components:
@@ -34,7 +34,7 @@ class Components:
     def start_background_sync(self) -> None:
         """With a Chroma server, keep the local catalog caught up (API workers call this)."""
         if self.store.shared and self.settings.sync_interval > 0 and self._background is None:
-            from rag.sync import BackgroundSync
+            from rag.store.sync import BackgroundSync
 
             self._background = BackgroundSync(self.store.sync, self.settings.sync_interval)
             self._background.start()

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from api.appdb import AppDB
 from api.auth import Authenticator, KeyStore, Principal
 from api.components import Components
-from api.jobs import JobManager
 from api.services.articles import ArticleService
 from api.services.ask import AskService
-from rag.conversations import ConversationStore
+from api.state.appdb import AppDB
+from api.state.conversations import ConversationStore
+from api.state.jobs import JobManager
 from rag.settings import Settings
 
 

@@ -64,7 +64,7 @@ def _progress(disable: bool) -> Progress:
 def estimate_chunks(rtqa_dir: Path, article_ids: list[str], settings) -> int:
     """Chunks the sample will make (chunking is cheap; embedding them is what takes time)."""
     from ingest.chunking import chunk_article
-    from rag.evaluation import iter_article_records
+    from rag.eval.evaluation import iter_article_records
     from rag.schema import Article
 
     wanted, total = set(article_ids), 0
@@ -90,7 +90,7 @@ def prepare_rtqa(
     parameters and by everything that changes the stored chunks or vectors.
     """
     from api.components import Components
-    from rag.evaluation import index_fingerprint, sample_rtqa, write_corpus
+    from rag.eval.evaluation import index_fingerprint, sample_rtqa, write_corpus
     from rag.settings import Settings
 
     sample = sample_rtqa(rtqa_dir, questions, distractors, seed)
@@ -154,8 +154,8 @@ def prepare_rtqa(
 
 
 def _run(components, questions, json_out: bool, with_mc: bool = True):
-    from rag.evaluation import run_evaluation
-    from rag.multiple_choice import ChoicePicker
+    from rag.eval.evaluation import run_evaluation
+    from rag.eval.multiple_choice import ChoicePicker
 
     chain = components.chain
     chain.warm_up()
@@ -211,7 +211,7 @@ def print_report(report: dict[str, Any], title: str) -> None:
         "multiple choice p50 / p95 (s)", f"{_fmt(mc['p50'], 2)} / {_fmt(mc['p95'], 2)}", ""
     )
     console.print(table)
-    from rag.evaluation import hardware_line
+    from rag.eval.evaluation import hardware_line
 
     console.print(f"hardware: {hardware_line(report['hardware'])}", highlight=False)
     console.print(f"date: {report['date']}", highlight=False)
@@ -220,7 +220,7 @@ def print_report(report: dict[str, Any], title: str) -> None:
 
 
 def _report(kind: str, params: dict, results, extra: dict) -> dict[str, Any]:
-    from rag.evaluation import hardware, now_utc, results_as_dicts, summarize
+    from rag.eval.evaluation import hardware, now_utc, results_as_dicts, summarize
 
     return {
         "kind": kind,
@@ -276,7 +276,7 @@ def rtqa(
     out: OutFile = None,
 ) -> None:
     """RealTime QA: a seeded sample of questions over the pooled articles of their searches."""
-    from rag.evaluation import default_rtqa_dir
+    from rag.eval.evaluation import default_rtqa_dir
 
     rtqa_dir = rtqa_dir or default_rtqa_dir()
     if not (rtqa_dir / "questions-dev.jsonl").exists():
@@ -318,7 +318,7 @@ def file(
 ) -> None:
     """Your own questions with expected answers, against your own store; same metrics."""
     from api.components import Components
-    from rag.evaluation import QuestionFileError, load_questions
+    from rag.eval.evaluation import QuestionFileError, load_questions
     from rag.settings import Settings
 
     try:

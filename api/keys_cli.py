@@ -21,8 +21,8 @@ DataDir = Annotated[
 
 
 def _keys(data_dir: Path | None):
-    from api.appdb import AppDB
     from api.auth import KeyStore
+    from api.state.appdb import AppDB
     from rag.settings import Settings
 
     settings = Settings(data_dir=data_dir) if data_dir else Settings()

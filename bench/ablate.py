@@ -22,7 +22,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from rag.evaluation import (  # noqa: E402
+from rag.eval.evaluation import (  # noqa: E402
     RETRIEVE_K,
     AnswerMatcher,
     answer_chunk_shares,
@@ -56,8 +56,8 @@ def main(argv: list[str] | None = None) -> None:
         default_cache_dir,
         prepare_rtqa,
     )
-    from rag import retrieval as retrieval_module
-    from rag.retrieval import Retriever
+    from rag.answer import retrieval as retrieval_module
+    from rag.answer.retrieval import Retriever
 
     defaults = (retrieval_module.RECENCY_WEIGHT, retrieval_module.RECENCY_HALF_LIFE_DAYS)
 
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     if args.data_dir:
         from api.components import Components
-        from rag.evaluation import load_questions
+        from rag.eval.evaluation import load_questions
         from rag.settings import Settings
 
         c = Components(Settings(data_dir=args.data_dir, collection=args.collection))

@@ -21,7 +21,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from rag.evaluation import (  # noqa: E402
+from rag.eval.evaluation import (  # noqa: E402
     AnswerMatcher,
     EvalQuestion,
     load_questions,
@@ -114,8 +114,8 @@ def run_newsrag(work: Path, questions: list[EvalQuestion], raw_n: int) -> dict[s
 
 def run_naive(work: Path, questions: list[EvalQuestion], raw_n: int) -> dict[str, Any]:
     from bench.naive import NaivePipeline
-    from rag.embeddings import LocalEmbeddings
-    from rag.evaluation import iter_article_records
+    from rag.eval.evaluation import iter_article_records
+    from rag.models.embeddings import LocalEmbeddings
     from rag.settings import Settings
 
     settings = Settings()
@@ -168,8 +168,8 @@ def run_naive(work: Path, questions: list[EvalQuestion], raw_n: int) -> dict[str
 def run_bm25(work: Path, questions: list[EvalQuestion], raw_n: int) -> dict[str, Any]:
     """newsrag's BM25 leg alone (SQLite FTS5 over newsrag's chunks, as_of filter on)."""
     from ingest.chunking import chunk_article
-    from rag.catalog import Catalog, Filters
     from rag.settings import Settings
+    from rag.store.catalog import Catalog, Filters
 
     settings = Settings(data_dir=work / "bm25")
     catalog = Catalog(settings.catalog_path)
@@ -213,13 +213,13 @@ def run_sweep(work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa:
     from langchain_chroma import Chroma
 
     from ingest.chunking import chunk_article
-    from rag.embeddings import LocalEmbeddings
-    from rag.evaluation import iter_article_records
-    from rag.retrieval import Retriever
+    from rag.answer.retrieval import Retriever
+    from rag.eval.evaluation import iter_article_records
+    from rag.models.embeddings import LocalEmbeddings
     from rag.schema import Article
     from rag.settings import Settings
-    from rag.store import NewsStore, PreparedArticle
-    from rag.vectors import chunk_metadata
+    from rag.store.newsstore import NewsStore, PreparedArticle
+    from rag.store.vectors import chunk_metadata
 
     settings = Settings(data_dir=work / "sweep", collection="sweep")
     embeddings = LocalEmbeddings(settings)
@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     questions = load_questions(work / "questions.jsonl")
     t0 = time.perf_counter()
     if args.name == "sweep":
-        from rag.evaluation import default_rtqa_dir
+        from rag.eval.evaluation import default_rtqa_dir
 
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         result = run_sweep(work, questions, sizes, args.rtqa_dir or default_rtqa_dir())

@@ -7,7 +7,7 @@ Chunks end on sentence boundaries (so a citation's sentence is never cut in two)
 from __future__ import annotations
 
 from rag.schema import Article, Chunk, content_hash
-from rag.text import sentence_spans, word_spans
+from rag.text.tokens import sentence_spans, word_spans
 
 
 def chunk_article(article: Article, chunk_words: int = 220, overlap_words: int = 40) -> list[Chunk]:

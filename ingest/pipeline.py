@@ -7,10 +7,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 
 from ingest.chunking import chunk_article, embedding_text
-from rag.embeddings import LocalEmbeddings
+from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Article, IngestReport, Rejection
 from rag.settings import Settings
-from rag.store import NewsStore, PreparedArticle
+from rag.store.newsstore import NewsStore, PreparedArticle
 
 # progress(articles_seen, chunks_embedded): called after each article is decided and each batch.
 Progress = Callable[[int, int], None]

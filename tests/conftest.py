@@ -20,7 +20,7 @@ SAMPLES = ROOT / "examples" / "articles"
 @pytest.fixture(scope="session")
 def shared_embeddings():
     """One model load for the whole session (loading costs seconds on 2 cores)."""
-    from rag.embeddings import LocalEmbeddings
+    from rag.models.embeddings import LocalEmbeddings
     from rag.settings import Settings
 
     return LocalEmbeddings(Settings())

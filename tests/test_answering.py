@@ -103,7 +103,7 @@ def test_events_stream_the_same_answer(chain):
 
 
 def test_langchain_retriever_interface(sample_components):
-    from rag.retrieval import NewsRetriever
+    from rag.answer.retrieval import NewsRetriever
 
     retriever = NewsRetriever(retriever=sample_components.chain.retriever, top_k=3)
     docs = retriever.invoke(DIOURA)

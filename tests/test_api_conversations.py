@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from rag.conversations import ConversationStore, Turn, condense_question
+from api.state.conversations import ConversationStore
+from rag.answer.condense import Turn, condense_question
 from rag.schema import Answer, Citation
 
 DIOURA = Turn(

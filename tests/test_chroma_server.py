@@ -17,8 +17,8 @@ import pytest
 
 from ingest.chunking import chunk_article
 from rag.schema import Article
-from rag.sync import Version, rebuild
-from rag.vectors import article_metadata, chunk_metadata
+from rag.store.sync import Version, rebuild
+from rag.store.vectors import article_metadata, chunk_metadata
 from tests.conftest import SAMPLES, make_components
 from tests.servers import (
     DIOURA,
@@ -228,7 +228,7 @@ def test_background_sync_follows_the_other_machine(chroma, tmp_path, shared_embe
 
 
 def _prepared(c, article: Article):
-    from rag.store import PreparedArticle
+    from rag.store.newsstore import PreparedArticle
 
     chunks = chunk_article(article, c.settings.chunk_words, c.settings.chunk_overlap_words)
     vectors = c.embeddings.encode([ch.text for ch in chunks])

@@ -6,7 +6,7 @@ from datetime import date
 
 from ingest.chunking import chunk_article, embedding_text
 from rag.schema import Article
-from rag.text import sentence_spans, words
+from rag.text.tokens import sentence_spans, words
 
 
 def _article(text: str, id_: str = "a1") -> Article:

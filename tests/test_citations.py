@@ -1,4 +1,4 @@
-"""rag.citations: parsing markers, extracting facts, checking support, locating quotes, verifying.
+"""rag.answer.verify: parsing markers, extracting facts, checking support, locating quotes, verifying.
 
 The articles below are invented for these tests.
 """
@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from rag.citations import (
+from rag.answer.verify import (
     MARKER_RE,
     NOT_FOUND_MESSAGE,
     claim_facts,

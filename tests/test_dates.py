@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from rag.dates import resolve_relative_dates
+from rag.text.dates import resolve_relative_dates
 
 MONDAY = date(2025, 6, 2)
 

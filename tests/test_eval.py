@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rag.evaluation import (
+from rag.eval.evaluation import (
     AnswerMatcher,
     EvalQuestion,
     QuestionFileError,
@@ -31,7 +31,7 @@ from rag.evaluation import (
     sample_rtqa,
     summarize,
 )
-from rag.multiple_choice import pick
+from rag.eval.multiple_choice import pick
 from rag.schema import Passage
 
 # --- matching ---------------------------------------------------------------------------------

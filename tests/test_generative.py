@@ -1,4 +1,4 @@
-"""rag.generative against a fake OpenAI-compatible server (tests/fake_openai.py).
+"""rag.answer.generative against a fake OpenAI-compatible server (tests/fake_openai.py).
 
 The articles below are invented for these tests.
 """
@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from fake_openai import FakeOpenAI, Reply, serve
 
-from rag.generative import GenerationError, OpenAIAnswerer, format_passages
+from rag.answer.generative import GenerationError, OpenAIAnswerer, format_passages
 from rag.schema import Passage
 from rag.settings import Settings
 

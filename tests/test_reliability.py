@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ingest.chunking import chunk_article
-from rag.citations import MARKER_RE, marker_numbers
+from rag.answer.verify import MARKER_RE, marker_numbers
 from rag.schema import Answer, Article
 from rag.settings import Settings
 from tests.conftest import SAMPLES, make_components
@@ -113,7 +113,7 @@ def chroma_ids(settings: Settings) -> set[str]:
     code = (
         "import json, sys\n"
         "from rag.settings import Settings\n"
-        "from rag.vectors import make_client\n"
+        "from rag.store.vectors import make_client\n"
         "s = Settings(data_dir=sys.argv[1], chroma_url=sys.argv[2] or None, collection=sys.argv[3])\n"
         "col = make_client(s).get_collection(s.collection)\n"
         "print(json.dumps(col.get(include=[])['ids']))\n"

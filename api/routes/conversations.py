@@ -12,7 +12,7 @@ from api.deps import get_asker, get_conversations, require_ask
 from api.errors import NotFound
 from api.routes.common import ERROR_RESPONSES, Deleted
 from api.services.ask import AskService
-from rag.conversations import ConversationStore
+from api.state.conversations import ConversationStore
 from rag.schema import Citation
 
 router = APIRouter(tags=["conversations"])

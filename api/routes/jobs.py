@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from api.auth import Principal
 from api.deps import get_jobs, require_admin
 from api.errors import NotFound
-from api.jobs import JobManager
 from api.routes.common import ERROR_RESPONSES
+from api.state.jobs import JobManager
 from rag.schema import IngestReport
 
 router = APIRouter(tags=["jobs"])

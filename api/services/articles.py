@@ -16,7 +16,7 @@ from typing import Any
 from api import metrics
 from api.components import Components
 from api.errors import Invalid, NotFound
-from api.jobs import JobManager, Progress
+from api.state.jobs import JobManager, Progress
 from ingest.fetch import FetchError, UrlRefused, check_url_allowed
 from ingest.loaders.base import Hints, Rejected
 from ingest.loaders.records import record_article

@@ -14,7 +14,8 @@ from api import metrics
 from api.auth import Principal
 from api.components import Components
 from api.errors import Invalid, NotFound
-from rag.conversations import ConversationStore, Turn
+from api.state.conversations import ConversationStore
+from rag.answer.condense import Turn
 from rag.schema import Answer
 from rag.settings import Settings
 

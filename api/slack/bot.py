@@ -34,7 +34,7 @@ from api.slack.dedupe import EventDeduper
 from api.slack.feedback import FeedbackStore
 from api.slack.mrkdwn import to_plain
 from api.slack.threads import ThreadMemory, thread_key
-from rag.conversations import ConversationStore
+from api.state.conversations import ConversationStore
 from rag.schema import Answer
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from api.appdb import AppDB
+from api.state.appdb import AppDB
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS slack_events (

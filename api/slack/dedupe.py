@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from api.appdb import AppDB
+from api.state.appdb import AppDB
 
 
 class EventDeduper:

@@ -13,7 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from api.appdb import AppDB
+from api.state.appdb import AppDB
 from rag.schema import Answer
 
 ANSWER_RETENTION_DAYS = 90

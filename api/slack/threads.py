@@ -16,8 +16,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from api.appdb import AppDB
-from rag.conversations import ConversationStore, Turn
+from api.state.appdb import AppDB
+from api.state.conversations import ConversationStore
+from rag.answer.condense import Turn
 
 MAX_TURNS = 10
 

@@ -18,7 +18,7 @@ from chromadb.api.types import Embeddings as ChromaVectors
 from langchain_core.embeddings import Embeddings
 
 from rag.settings import Settings
-from rag.text import clean_text
+from rag.text.tokens import clean_text
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer

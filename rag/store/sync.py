@@ -5,7 +5,7 @@ chunks to the one Chroma server and commits them to its *own* SQLite catalog (ar
 BM25). The catalog is what a machine searches, so each must learn what the others wrote. Chroma
 holds enough to rebuild any article exactly: each chunk's metadata carries the article's fields,
 its fingerprint, the number of chunks of its version and the text between chunks
-(``rag.vectors.article_metadata``).
+(``rag.store.vectors.article_metadata``).
 
 An article *version* (one fingerprint) is committed once all of its ``n_chunks`` chunks are in
 Chroma; when several complete versions exist (a replacement in flight, or two machines writing
@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING
 from rag.schema import Article, Chunk
 
 if TYPE_CHECKING:
-    from rag.store import NewsStore
+    from rag.store.newsstore import NewsStore
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """The app database: state of the ways in (API keys, ingest jobs; conversations live in the same
-file through ``rag.conversations.ConversationStore``), not of the corpus.
+file through ``api.state.conversations.ConversationStore``), not of the corpus.
 
 One SQLite file at ``settings.app_db_path`` in WAL mode, a short-lived connection per unit of
 work, so it is safe from any thread and from several worker processes. Features add their own
@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rag import sqlite
+from rag.store import sqlite
 
 
 def utcnow() -> str:

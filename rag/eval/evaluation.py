@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rag.chain import AnswerChain
-    from rag.multiple_choice import ChoicePicker
-    from rag.store import NewsStore
+    from rag.answer.chain import AnswerChain
+    from rag.eval.multiple_choice import ChoicePicker
+    from rag.store.newsstore import NewsStore
 
 # An answer occurring in more than this share of the corpus's chunks is "frequent".
 FREQUENT_SHARE = 0.01

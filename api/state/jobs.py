@@ -24,7 +24,7 @@ from typing import Any
 import psutil
 
 from api import metrics
-from api.appdb import AppDB, utcnow
+from api.state.appdb import AppDB, utcnow
 from rag.schema import IngestReport
 
 log = logging.getLogger(__name__)

@@ -10,9 +10,9 @@ are invisible, and ``repair()`` removes them.
 With a Chroma server (``NEWSRAG_CHROMA_URL``) several machines share the vectors, each with its
 own catalog, and Chroma becomes the source of truth: every chunk carries its article's fields
 and fingerprint (``vectors.article_metadata``), an article version is committed once all its
-chunks are in Chroma (after step 1), and ``rag.sync`` brings a local catalog up to date from it.
+chunks are in Chroma (after step 1), and ``rag.store.sync`` brings a local catalog up to date from it.
 Deletes then go to Chroma first, so that a crash cannot leave an article that a sync would bring
-back, and ``repair()`` prunes only what no machine can use (see ``rag.sync``).
+back, and ``repair()`` prunes only what no machine can use (see ``rag.store.sync``).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from rag.catalog import Catalog, ChunkRow, Filters
-from rag.embeddings import LocalEmbeddings
+from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Article, Chunk
 from rag.settings import Settings
-from rag.vectors import VectorIndex, article_metadata, chunk_metadata
+from rag.store.catalog import Catalog, ChunkRow, Filters
+from rag.store.vectors import VectorIndex, article_metadata, chunk_metadata
 
 WriteStatus = Literal["added", "unchanged", "replaced"]
 
@@ -49,9 +49,9 @@ class NewsStore:
 
     @property
     def sync(self):
-        """The catalog's catch-up from Chroma (``rag.sync.CatalogSync``)."""
+        """The catalog's catch-up from Chroma (``rag.store.sync.CatalogSync``)."""
         if self._sync is None:
-            from rag.sync import CatalogSync
+            from rag.store.sync import CatalogSync
 
             self._sync = CatalogSync(self)
         return self._sync

@@ -2,7 +2,7 @@
 
 vLLM, Ollama, llama.cpp's server and OpenAI itself all speak ``POST /v1/chat/completions``; the
 endpoint, key, model and limits come from ``Settings.openai_*``. Whatever the model writes goes
-through ``rag.citations.verify`` before anyone sees it, so a wrong marker, a made-up number or an
+through ``rag.answer.verify.verify`` before anyone sees it, so a wrong marker, a made-up number or an
 answer from the model's memory is dropped exactly as it would be for any other backend.
 
 Contract with the caller (the chain): ``OpenAIAnswerer.answer`` either returns a verified
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
-from rag import citations
+from rag.answer import verify as citations
 from rag.schema import Answer, Passage
 from rag.settings import Settings
 

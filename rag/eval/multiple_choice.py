@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from rag.retrieval import Retrieved, Retriever
+from rag.answer.retrieval import Retrieved, Retriever
 from rag.schema import Passage
-from rag.text import STOPWORDS, sentence_spans, stem, words
+from rag.text.tokens import STOPWORDS, sentence_spans, stem, words
 
 QUESTION_TOP_K = 10  # passages retrieved for the question itself
 OPTION_TOP_K = 4  # passages retrieved for "question + option"

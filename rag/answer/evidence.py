@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.embeddings import LocalEmbeddings
-from rag.nlp import NLP, Attribution, Entity
-from rag.question import ENTITY_LABELS, QuestionAnalysis
+from rag.answer.question import ENTITY_LABELS, QuestionAnalysis
+from rag.models.embeddings import LocalEmbeddings
+from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
-from rag.text import sentence_spans, stem, words
+from rag.text.tokens import sentence_spans, stem, words
 
 # How many sentences get the costlier signals (embedding, then NER + parse).
 SEMANTIC_POOL = 24

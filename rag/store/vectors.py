@@ -12,10 +12,10 @@ from urllib.parse import urlparse
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from rag.catalog import UNDATED, Filters, day_number
-from rag.embeddings import ChromaEmbeddingFunction, LocalEmbeddings
+from rag.models.embeddings import ChromaEmbeddingFunction, LocalEmbeddings
 from rag.schema import Article, Chunk
 from rag.settings import Settings
+from rag.store.catalog import UNDATED, Filters, day_number
 
 
 def make_client(settings: Settings) -> chromadb.ClientAPI:
@@ -137,7 +137,7 @@ def chunk_metadata(
 
 def article_metadata(article: Article, chunks: Sequence[Chunk], written_at: float) -> list[dict]:
     """What each chunk carries besides ``chunk_metadata`` so that Chroma alone can rebuild the
-    article (``rag.sync``): the article's fields, its fingerprint, how many chunks its version
+    article (``rag.store.sync``): the article's fields, its fingerprint, how many chunks its version
     has, and the text between chunks (``gap``, before each chunk; ``tail``, after the last), so
     that the text is restored exactly, offsets and all. Chunks are in order, non-decreasing."""
     out: list[dict] = []

@@ -16,17 +16,17 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
-from rag.conversations import Turn, condense_question
-from rag.embeddings import LocalEmbeddings
-from rag.evidence import EvidenceScorer
-from rag.extractive import answer_from_evidence, answers_the_type, first_relevant, refusal
-from rag.nlp import NLP
-from rag.question import analyse
-from rag.retrieval import Retriever
+from rag.answer.condense import Turn, condense_question
+from rag.answer.evidence import EvidenceScorer
+from rag.answer.extractive import answer_from_evidence, answers_the_type, first_relevant, refusal
+from rag.answer.question import analyse
+from rag.answer.retrieval import Retriever
+from rag.models.embeddings import LocalEmbeddings
+from rag.models.nlp import NLP
 from rag.schema import Answer
 from rag.settings import Settings
-from rag.store import NewsStore
-from rag.text import clean_text, sentence_spans
+from rag.store.newsstore import NewsStore
+from rag.text.tokens import clean_text, sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class AnswerChain:
         return state
 
     def _generate(self, state: AskState, extractive: Answer) -> Answer:
-        from rag.generative import GenerationError, OpenAIAnswerer
+        from rag.answer.generative import GenerationError, OpenAIAnswerer
 
         if self._generator is None:
             self._generator = OpenAIAnswerer(self.settings)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.citations import normalize_number
-from rag.dates import resolve_relative_dates
-from rag.evidence import Evidence
-from rag.question import QuestionAnalysis
+from rag.answer.evidence import Evidence
+from rag.answer.question import QuestionAnalysis
+from rag.answer.verify import normalize_number
 from rag.schema import Citation
-from rag.text import STOPWORDS, stem, words
+from rag.text.dates import resolve_relative_dates
+from rag.text.tokens import STOPWORDS, stem, words
 
 # Calibrated on the bundled samples and rtqa dev questions (README "Measured"), never per question.
 MIN_SCORE = 0.42

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rag.schema import Article, Chunk
-from rag.sqlite import open_db, transaction
-from rag.text import STOPWORDS, words
+from rag.store.sqlite import open_db, transaction
+from rag.text.tokens import STOPWORDS, words
 
 UNDATED = -1  # published_day of an article whose date is unknown
 ANY = object()  # ``expect=ANY``: write whatever the article's current version is

@@ -27,9 +27,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Literal
 
-from rag.dates import resolve_relative_dates
 from rag.schema import Citation, Passage
-from rag.text import STOPWORDS, content_words, sentence_spans, stem, word_spans, words
+from rag.text.dates import resolve_relative_dates
+from rag.text.tokens import STOPWORDS, content_words, sentence_spans, stem, word_spans, words
 
 # --- thresholds --------------------------------------------------------------------------------
 # Share of the claim's content stems that must occur in the passage. Numbers, dates and names are

@@ -15,11 +15,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from rag.catalog import ChunkRow, Filters
-from rag.embeddings import LocalEmbeddings
+from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Passage
 from rag.settings import Settings
-from rag.store import NewsStore
+from rag.store.catalog import ChunkRow, Filters
+from rag.store.newsstore import NewsStore
 
 # News questions are mostly about what was news when they were asked. Among passages the fusion
 # ranks about equally, prefer those published shortly before ``as_of`` (or today): a passage's
@@ -46,7 +46,7 @@ def recency_boost(published: date | None, reference: date) -> float:
 
 
 def passes(published: date | None, source: str | None, filters: Filters) -> bool:
-    """The store filters' rule (rag.vectors._where / rag.catalog._filter_sql) in Python."""
+    """The store filters' rule (rag.store.vectors._where / rag.store.catalog._filter_sql) in Python."""
     if filters.as_of is not None:
         if published is None:
             if not filters.include_undated:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.text import STOPWORDS, stem, words
+from rag.text.tokens import STOPWORDS, stem, words
 
 # Answer types, and the spaCy entity labels that can fill them.
 ENTITY_LABELS: dict[str, set[str]] = {

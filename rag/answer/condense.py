@@ -1,0 +1,185 @@
+"""The rewriting of follow-ups into standalone questions.
+
+Rule-based, so it works offline:
+
+* an elliptic follow-up swaps the new name (or number) into the last substantive question:
+  "and at Timbuktu?" after "How many soldiers died at Dioura?" becomes
+  "How many soldiers died at Timbuktu?";
+* "who said that?" asks for the source of the previous answer's claim: after
+  "How many soldiers died at Dioura?" answered "40 soldiers" it becomes
+  "Who said that 40 soldiers died at Dioura?";
+* a short question that leans on the context ("by how much?", "when was it played?") carries
+  the subject of the last substantive question along:
+  "By how much (regarding: the central bank of Norland cut its rate)?".
+
+The conversations themselves are kept by the API (api/state/conversations.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.question import focus_terms
+
+
+@dataclass
+class Turn:
+    question: str  # as the user asked it
+    standalone: str  # as it was searched
+    answer: str = ""
+    short_answer: str | None = None  # the answer span alone, when there was one
+
+
+# --- rewriting follow-ups ---------------------------------------------------------------------
+
+_ELLIPTIC = re.compile(
+    r"^\s*(?:and\s+what\s+about|and\s+how\s+about|what\s+about|how\s+about|same\s+for|"
+    r"also|and)\b[\s,]*",
+    re.I,
+)
+_QUESTION_START = re.compile(
+    r"^(?:how|what|which|when|where|who|whom|whose|why|is|are|was|were|did|does|do|has|have|"
+    r"had|can|could|will|would)\b",
+    re.I,
+)
+_PRONOUN = re.compile(
+    r"\b(?:he|she|they|them|it|its|that|this|those|these|there|his|her|their|then)\b", re.I
+)
+_WHO_SAID = re.compile(
+    r"^\s*(?:(?:and\s+)?(?:who|which\s+\w+)\s+(?:said|says|claimed|claims|reported|reports|"
+    r"stated|states|announced|confirmed|estimated|made)\s+(?:that|this|so|it|the\s+claim)|"
+    r"according\s+to\s+whom|says\s+who|who\s+is\s+the\s+source(?:\s+of\s+(?:that|this))?|"
+    r"what\s+is\s+the\s+source(?:\s+of\s+(?:that|this))?|who\s+says\s+so)\s*[?.!]*\s*$",
+    re.I,
+)
+# The leading question phrase of a question: "How many soldiers", "When did", "Who".
+_WH_LEAD = re.compile(
+    r"^\s*(?:how\s+(?:many|much)|how\s+\w+|what|which|when|where|who(?:m|se)?|why|"
+    r"is|are|was|were|did|does|do|has|have|had|can|could|will|would)\b\s*",
+    re.I,
+)
+_AUX = re.compile(r"^(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could)\b\s*", re.I)
+_HOW_MANY = re.compile(
+    r"^\s*how\s+(?:many|much)\s+(?P<noun>[\w'-]+)\s+(?P<rest>.+?)\s*\??\s*$", re.I
+)
+_NUMBER = re.compile(r"\d")
+_PREPOSITIONS = r"(?:at|in|on|for|from|of|near|against|by|to)"
+_MAX_FOLLOWUP_WORDS = 8
+
+
+def condense_question(question: str, history: list[Turn]) -> str:
+    """The question as it should be searched, given the conversation so far."""
+    q = " ".join(question.split())
+    if not history or not q:
+        return question
+    base = _base_turn(history)
+    previous = base.standalone.strip()
+    new_focus = focus_terms(q)
+
+    if _WHO_SAID.match(q):
+        claim = _declarative(previous, base.short_answer)
+        if claim:
+            return f"Who said that {claim}?"
+        return f"Who said that (regarding: {_subject(previous)})?"
+
+    if _ELLIPTIC.match(q):
+        rest = _ELLIPTIC.sub("", q, count=1).strip(" ?.!,")
+        if _QUESTION_START.match(rest):
+            # "and who said that?", "and when was it?": a question of its own after the "and".
+            return condense_question(rest[0].upper() + rest[1:] + "?", history)
+        names_only = _only_names(rest, new_focus)
+        rewritten = _swap_focus(previous, rest, new_focus, names_only=names_only)
+        if rewritten:
+            return rewritten
+        lead = _LEAD.match(previous)
+        if not names_only and lead and new_focus:
+            # "what about the tram line in Port Alder?": a new subject; keep what was asked.
+            return f"{lead.group().strip().capitalize()} {rest}?"
+        if rest:
+            return f"{previous.rstrip(' ?.!')} {rest}?"
+        return previous
+
+    if not new_focus and _leans_on_context(q):
+        return f"{q.rstrip(' ?.!')} (regarding: {_subject(previous)})?"
+    return question
+
+
+def _base_turn(history: list[Turn]) -> Turn:
+    """The last turn that named its own subject: follow-ups refer to it, not to each other.
+
+    After "How many soldiers died at Dioura?", "who said that?", the next "and at Timbuktu?"
+    is about soldiers at Timbuktu, not about who said something at Timbuktu.
+    """
+    for turn in reversed(history):
+        asked = " ".join(turn.question.split())
+        if _WHO_SAID.match(asked):
+            continue
+        if focus_terms(asked) or not _leans_on_context(asked):
+            return turn
+    return history[-1]
+
+
+def _leans_on_context(q: str) -> bool:
+    """Short, or pointing back with a pronoun: it cannot be searched on its own."""
+    words = q.strip(" ?.!").split()
+    return len(words) <= 4 or (len(words) <= _MAX_FOLLOWUP_WORDS and bool(_PRONOUN.search(q)))
+
+
+_LEAD = re.compile(r"^\s*(?:how\s+(?:many|much)|when|where|who|whom|why)\b", re.I)
+_FILLER = re.compile(rf"\b(?:{_PREPOSITIONS[3:-1]}|the|a|an)\b", re.I)
+
+
+def _only_names(rest: str, focus: list[str]) -> bool:
+    """True when the follow-up is just a place, name or number ("at Timbuktu", "2024")."""
+    left = rest
+    for f in focus:
+        left = left.replace(f, " ")
+    return not _FILLER.sub(" ", left).strip(" ,.?!")
+
+
+def _swap_focus(previous: str, rest: str, new_focus: list[str], *, names_only: bool) -> str | None:
+    """Put the follow-up's name or number where the previous question had one of its kind."""
+    if not new_focus:
+        return None
+    new = new_focus[0]
+    old_focus = focus_terms(previous)
+    is_number = bool(_NUMBER.match(new))
+    same_kind = [f for f in old_focus if bool(_NUMBER.match(f)) == is_number]
+    # "and at Timbuktu?" / "and in Burkina Faso?": replace the previous "at Dioura" whole.
+    if re.match(rf"^{_PREPOSITIONS}\b", rest, re.I):
+        for old in reversed(same_kind):
+            pattern = re.compile(rf"\b{_PREPOSITIONS}\s+(?:the\s+)?{re.escape(old)}\b", re.I)
+            if pattern.search(previous):
+                return pattern.sub(lambda _m: rest, previous, count=1)
+    if same_kind and names_only:
+        old = same_kind[-1]
+        rewritten = re.sub(rf"\b{re.escape(old)}\b", new, previous, count=1)
+        if rewritten != previous:
+            return rewritten
+    return None
+
+
+def _subject(question: str) -> str:
+    """The question without its question phrase: "When did the bank cut its rate?" → "the
+    bank cut its rate"."""
+    body = question.strip().rstrip(" ?.!")
+    stripped = _WH_LEAD.sub("", body, count=1)
+    stripped = _AUX.sub("", stripped, count=1)
+    return stripped or body
+
+
+def _declarative(question: str, short_answer: str | None) -> str | None:
+    """ "How many soldiers died at Dioura?" + "40 soldiers" → "40 soldiers died at Dioura"."""
+    if not short_answer or not _NUMBER.search(short_answer):
+        return None
+    m = _HOW_MANY.match(question)
+    if not m:
+        return None
+    noun, rest = m.group("noun"), m.group("rest")
+    if re.match(r"(?:did|does|do|will|would|can|could|has|have|had)\b", rest, re.I):
+        return None  # "how many soldiers did JNIM kill": no safe declarative
+    amount = short_answer.strip().rstrip(".")
+    if noun.lower() not in amount.lower():
+        amount = f"{amount} {noun}"
+    return f"{amount} {rest}"
