@@ -49,7 +49,7 @@ VARIANTS: dict[str, dict] = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    from api.eval_cli import (
+    from api.cli.eval import (
         DEFAULT_DISTRACTORS,
         DEFAULT_QUESTIONS,
         DEFAULT_SEED,

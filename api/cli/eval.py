@@ -22,10 +22,6 @@ from rich.progress import (
 )
 from rich.table import Table
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
 eval_app = typer.Typer(
     help="Measure retrieval and answers on questions with known answers.",
     no_args_is_help=True,

@@ -32,7 +32,7 @@ app = typer.Typer(
 from api.keys_cli import app as keys_app  # noqa: E402 - light (Typer only)
 
 app.add_typer(keys_app, name="keys")
-from api.eval_cli import eval_app  # noqa: E402 - light (Typer only)
+from api.cli.eval import eval_app  # noqa: E402 - light (Typer only)
 
 app.add_typer(eval_app, name="eval")
 console = Console()
