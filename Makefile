@@ -7,13 +7,22 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install lint format eval bench stress clean
+# Empty when pip already has an index, extra index or find-links configured (honoured as set).
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
+TORCH_INDEX = $(shell if [ -n "$$PIP_INDEX_URL$$PIP_EXTRA_INDEX_URL$$PIP_FIND_LINKS" ] || \
+	$(PYTHON) -m pip config list 2>/dev/null | grep -qE '(index-url|find-links)='; \
+	then :; else echo "--index-url $(TORCH_CPU_INDEX)"; fi)
+
+.PHONY: run test install lint format eval bench stress clean torch-index
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@# CPU torch first, from its pinned wheel: otherwise a dependency pulls a multi-GB CUDA build.
-	$(PY) -m pip install --quiet torch==2.13.0
+	@# PyPI's torch wheel for Linux is the CUDA one, so unless the user has told pip where to look
+	@# (an index, extra index or find-links in the environment or pip's config), take PyTorch's
+	@# CPU index for this one package.
+	$(PY) -m pip install --quiet torch==2.13.0 $(TORCH_INDEX)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -52,3 +61,7 @@ bench: $(STAMP)
 ## streaming): latency p50/p95, status counts, server RSS start/end, log errors. STRESS_ARGS="--help"
 stress: $(STAMP)
 	$(PY) bench/stress.py $(STRESS_ARGS)
+
+## make torch-index: where `make install` takes torch from (empty = pip's own configuration)
+torch-index:
+	@echo "torch index: $(if $(strip $(TORCH_INDEX)),$(TORCH_INDEX),pip's configured index/find-links)"
