@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from rag.answer.evidence import Evidence
 from rag.answer.question import QuestionAnalysis
-from rag.answer.verify import normalize_number
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
+from rag.text.facts import normalize_number
+from rag.text.lexicon import NUMBER_WORDS, alternation
+from rag.text.markers import neutralize_markers, strip_markers
 from rag.text.tokens import STOPWORDS, stem, words
 
 # Calibrated on the bundled samples and rtqa dev questions (README "Measured"), never per question.
@@ -172,7 +174,7 @@ def _statement(q: QuestionAnalysis, e: Evidence, markers: str) -> str:
     elif attribution:
         lead = attribution[:1].upper() + attribution[1:]
     # An article's own "[1]" would read as one of our markers: show it as "(1)".
-    quote = "“" + MARKER.sub(r"(\1)", e.text) + "”"
+    quote = "“" + neutralize_markers(e.text) + "”"
     dates = [
         f"{r.phrase} = {r.label}"
         for r in resolve_relative_dates(e.text, e.passage.published)
@@ -204,19 +206,13 @@ def _attribution_phrase(e: Evidence) -> str | None:
     return phrase + suffix
 
 
-MARKER = re.compile(r"\[(\d+)\]")
-_HAS_NUMBER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
-    r"thousand|million|billion|dozen)\b",
-    re.I,
-)
+_HAS_NUMBER = re.compile(rf"\d|\b(?:{alternation(NUMBER_WORDS)})\b", re.I)
 
 
 def answers_the_type(q: QuestionAnalysis, answer_text: str) -> bool:
     """A generated answer to "how many"/"how much" must at least contain a number."""
     if q.answer_type in {"count", "money", "percent"}:
-        return _HAS_NUMBER.search(MARKER.sub("", answer_text)) is not None
+        return _HAS_NUMBER.search(strip_markers(answer_text)) is not None
     return True
 
 
