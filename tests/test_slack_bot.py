@@ -423,7 +423,7 @@ def test_feedback_click_is_recorded_counted_and_listed(dioura, client, bot, fake
     from typer.testing import CliRunner
 
     from api import metrics
-    from api.feedback_cli import app as feedback_app
+    from api.cli.feedback import app as feedback_app
 
     def count(rating: str) -> float:
         value = metrics.REGISTRY.get_sample_value(

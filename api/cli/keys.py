@@ -8,25 +8,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from api.cli.common import DataDir, console, err, settings_from
 
 app = typer.Typer(help="API keys for the HTTP API (create, list, revoke).", no_args_is_help=True)
-console = Console()
-err = Console(stderr=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="Where the store lives (default: NEWSRAG_DATA_DIR or ./data)."),
-]
 
 
 def _keys(data_dir: Path | None):
     from api.auth import KeyStore
     from api.state.appdb import AppDB
-    from rag.settings import Settings
 
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
-    return KeyStore(AppDB(settings.app_db_path))
+    return KeyStore(AppDB(settings_from(data_dir).app_db_path))
 
 
 @app.command()

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-console = Console()
+from api.cli.common import DataDir, console, settings_from
+
+app = typer.Typer()
 
 
 def _when(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M")
 
 
+@app.command()
 def feedback(
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show.")] = 50,
     rating: Annotated[
@@ -26,21 +27,15 @@ def feedback(
         typer.Option("--rating", help="Only 'helpful' or 'not-helpful' votes."),
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
-    data_dir: Annotated[
-        Path | None,
-        typer.Option(
-            "--data-dir", help="Where the store lives (default: NEWSRAG_DATA_DIR or ./data)."
-        ),
-    ] = None,
+    data_dir: DataDir = None,
 ) -> None:
     """List recorded feedback: the vote, who gave it, the question, the answer and its sources."""
     from api.slack.db import slack_db
     from api.slack.feedback import FeedbackStore
-    from rag.settings import Settings
 
     if rating not in (None, "helpful", "not-helpful"):
         raise typer.BadParameter("--rating is 'helpful' or 'not-helpful'")
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    settings = settings_from(data_dir)
     if not settings.app_db_path.exists():
         if not json_out:
             console.print(f"no feedback recorded yet ({settings.app_db_path} does not exist)")
@@ -91,8 +86,3 @@ def feedback(
             Text(sources or "—"),
         )
     console.print(table)
-
-
-# Standalone (tests, ``python -m``); ``newsrag feedback`` registers the function itself.
-app = typer.Typer(add_completion=False)
-app.command()(feedback)

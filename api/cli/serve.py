@@ -1,0 +1,103 @@
+"""``newsrag serve``: the HTTP API, the chat widget and the Slack bot."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from api.cli.common import DataDir, err, settings_from
+
+app = typer.Typer()
+
+FACTORY = "api.app:create_app"
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default NEWSRAG_HOST (127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Default NEWSRAG_PORT (8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    ingest_path: Annotated[
+        list[str] | None,
+        typer.Option("--ingest", help="Ingest these sources before serving (unchanged = skipped)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API, the chat widget and the Slack bot."""
+    import uvicorn
+
+    from api.auth import KeyStore, is_loopback
+    from api.logs import configure_logging, logging_config
+    from api.state.appdb import AppDB
+
+    settings = settings_from(data_dir, host=host, port=port)
+    host, port = settings.host, settings.port
+    if workers > 1 and not settings.chroma_url:
+        # An embedded Chroma keeps its vector index in the memory of the process that opened
+        # it: other worker processes would not see what one ingests, and their writes collide.
+        err.print(
+            f"[red]refusing --workers {workers} with the embedded Chroma:[/] its vector index "
+            "lives in one process. Run a Chroma server (chroma run --path DIR --port 8001) and "
+            "set NEWSRAG_CHROMA_URL=http://127.0.0.1:8001 (docs/deploy.md), or use --workers 1.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    keys = KeyStore(AppDB(settings.app_db_path)).list()
+    if not keys and not is_loopback(host):
+        err.print(
+            f"[red]refusing to serve on {host}:[/] no API key exists, so anyone who can reach "
+            "it could use the API.\n  Create one first: newsrag keys create --scope admin "
+            "(and --scope ask / widget for clients)\n  or serve locally: newsrag serve --host "
+            "127.0.0.1",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    if keys:
+        err.print(f"API keys required ({len(keys)} active); serving on http://{host}:{port}")
+    else:
+        err.print(
+            f"local-only mode: no API key exists, so only requests from this machine are "
+            f"served on http://{host}:{port} (create one with `newsrag keys create`)"
+        )
+    components = None
+    if ingest_path:
+        from api.components import Components
+
+        components = Components(settings)
+        report = components.ingestor.ingest(ingest_path)
+        err.print(
+            f"ingest: added {len(report.added)}, unchanged {len(report.unchanged)}, "
+            f"replaced {len(report.replaced)}, rejected {len(report.rejected)}"
+        )
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    if workers == 1:
+        from api.app import create_app
+
+        # One process: the app gets these settings (and the models the ingest loaded) directly.
+        target = create_app(settings, components=components)
+        factory = False
+    else:
+        _hand_off(data_dir, host, port)
+        target, factory = FACTORY, True
+    uvicorn.run(
+        target,
+        factory=factory,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=logging_config(settings.log_level, json_lines=settings.log_json),
+        access_log=False,  # ours has the route, the key and the request id
+        timeout_graceful_shutdown=30,  # then open streams are cut and jobs cancelled
+    )
+
+
+def _hand_off(data_dir, host: str, port: int) -> None:
+    """Worker processes are spawned fresh and build the app from ``Settings()``: the
+    environment is the only thing they inherit, so the flags travel as NEWSRAG_* variables
+    (the app re-checks the local-only rule itself)."""
+    if data_dir is not None:
+        os.environ["NEWSRAG_DATA_DIR"] = str(data_dir)
+    os.environ["NEWSRAG_HOST"] = host
+    os.environ["NEWSRAG_PORT"] = str(port)
