@@ -22,13 +22,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from rag.eval.evaluation import (  # noqa: E402
-    RETRIEVE_K,
-    AnswerMatcher,
-    answer_chunk_shares,
-    default_rtqa_dir,
-    retrieval_metrics,
-)
+from rag.eval.evaluation import RETRIEVE_K, AnswerMatcher, answer_chunk_shares  # noqa: E402
+from rag.eval.metrics import retrieval_metrics  # noqa: E402
+from rag.eval.rtqa import default_rtqa_dir  # noqa: E402
 
 VARIANTS: dict[str, dict] = {
     "as configured": {},

@@ -1,6 +1,6 @@
 """``make bench``: newsrag, the naive LangChain pipeline and BM25 alone, side by side.
 
-One run, one sample of RealTime QA articles and questions (``rag.eval.evaluation.sample_rtqa``),
+One run, one sample of RealTime QA articles and questions (``rag.eval.rtqa.sample_rtqa``),
 each pipeline in its own process (``bench.worker``) so that its peak RSS is its own. Prints:
 ingest throughput next to the raw encoder on the same chunks, hit@5, query latency p50/p95
 (retrieval only and end to end), peak RSS, ratios newsrag/naive; then query latency as the
@@ -25,14 +25,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from rag.eval.evaluation import (
-    default_rtqa_dir,
-    hardware,
-    hardware_line,
-    now_utc,
-    sample_rtqa,
-    write_corpus,
-)
+from rag.eval.metrics import hardware, hardware_line, now_utc
+from rag.eval.rtqa import default_rtqa_dir, sample_rtqa, write_corpus
 
 # Wide enough for the tables when the output goes to a log file rather than a terminal.
 console = Console(width=None if sys.stdout.isatty() else 180)

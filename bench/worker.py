@@ -21,13 +21,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from rag.eval.evaluation import (  # noqa: E402
-    AnswerMatcher,
-    EvalQuestion,
-    load_questions,
-    percentile,
-    retrieval_metrics,
-)
+from rag.eval.evaluation import AnswerMatcher, EvalQuestion, load_questions  # noqa: E402
+from rag.eval.metrics import percentile, retrieval_metrics  # noqa: E402
 
 HIT_K = 10
 
@@ -114,7 +109,7 @@ def run_newsrag(work: Path, questions: list[EvalQuestion], raw_n: int) -> dict[s
 
 def run_naive(work: Path, questions: list[EvalQuestion], raw_n: int) -> dict[str, Any]:
     from bench.naive import NaivePipeline
-    from rag.eval.evaluation import iter_article_records
+    from rag.eval.rtqa import iter_article_records
     from rag.models.embeddings import LocalEmbeddings
     from rag.settings import Settings
 
@@ -214,7 +209,7 @@ def run_sweep(work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa:
 
     from ingest.chunking import chunk_article
     from rag.answer.retrieval import Retriever
-    from rag.eval.evaluation import iter_article_records
+    from rag.eval.rtqa import iter_article_records
     from rag.models.embeddings import LocalEmbeddings
     from rag.schema import Article
     from rag.settings import Settings
@@ -311,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     questions = load_questions(work / "questions.jsonl")
     t0 = time.perf_counter()
     if args.name == "sweep":
-        from rag.eval.evaluation import default_rtqa_dir
+        from rag.eval.rtqa import default_rtqa_dir
 
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         result = run_sweep(work, questions, sizes, args.rtqa_dir or default_rtqa_dir())

@@ -6,6 +6,9 @@ Chunks end on sentence boundaries (so a citation's sentence is never cut in two)
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date
+
 from rag.schema import Article, Chunk, content_hash
 from rag.text.tokens import sentence_spans, word_spans
 
@@ -55,6 +58,24 @@ def embedding_text(article: Article, chunk: Chunk) -> str:
     if article.published:
         header += f" ({article.published:%d %B %Y})"
     return f"{header}\n{chunk.text}"
+
+
+def index_fingerprint(settings) -> str:
+    """Whatever changes the stored chunks or vectors: a different value = a different store."""
+    h = hashlib.sha1(f"{settings.embedding_model}".encode())
+    # What the chunker and embedding_text make of a probe article: a code change that alters
+    # them alters this, a comment or refactor does not.
+    probe = Article(
+        id="probe",
+        title="Probe title",
+        published=date(2025, 6, 2),
+        text=" ".join(
+            f"Sentence number {i} says {i * 7} things happened in Town{i}." for i in range(400)
+        ),
+    )
+    for c in chunk_article(probe, settings.chunk_words, settings.chunk_overlap_words):
+        h.update(f"{c.start}:{c.end}:{embedding_text(probe, c)}".encode())
+    return h.hexdigest()[:10]
 
 
 def _count_words(text: str, a: int, b: int) -> int:

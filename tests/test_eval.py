@@ -22,16 +22,13 @@ from rag.eval.evaluation import (
     QuestionResult,
     answer_pattern,
     contains_answer,
-    hit_at,
     load_questions,
-    mrr_at,
     open_answer_correct,
-    percentile,
     question_from_record,
-    sample_rtqa,
-    summarize,
 )
+from rag.eval.metrics import hit_at, mrr_at, percentile, summarize
 from rag.eval.multiple_choice import pick
+from rag.eval.rtqa import sample_rtqa
 from rag.schema import Passage
 
 # --- matching ---------------------------------------------------------------------------------

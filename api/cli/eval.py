@@ -60,7 +60,7 @@ def _progress(disable: bool) -> Progress:
 def estimate_chunks(rtqa_dir: Path, article_ids: list[str], settings) -> int:
     """Chunks the sample will make (chunking is cheap; embedding them is what takes time)."""
     from ingest.chunking import chunk_article
-    from rag.eval.evaluation import iter_article_records
+    from rag.eval.rtqa import iter_article_records
     from rag.schema import Article
 
     wanted, total = set(article_ids), 0
@@ -86,7 +86,8 @@ def prepare_rtqa(
     parameters and by everything that changes the stored chunks or vectors.
     """
     from api.components import Components
-    from rag.eval.evaluation import index_fingerprint, sample_rtqa, write_corpus
+    from ingest.chunking import index_fingerprint
+    from rag.eval.rtqa import sample_rtqa, write_corpus
     from rag.settings import Settings
 
     sample = sample_rtqa(rtqa_dir, questions, distractors, seed)
@@ -207,7 +208,7 @@ def print_report(report: dict[str, Any], title: str) -> None:
         "multiple choice p50 / p95 (s)", f"{_fmt(mc['p50'], 2)} / {_fmt(mc['p95'], 2)}", ""
     )
     console.print(table)
-    from rag.eval.evaluation import hardware_line
+    from rag.eval.metrics import hardware_line
 
     console.print(f"hardware: {hardware_line(report['hardware'])}", highlight=False)
     console.print(f"date: {report['date']}", highlight=False)
@@ -216,7 +217,7 @@ def print_report(report: dict[str, Any], title: str) -> None:
 
 
 def _report(kind: str, params: dict, results, extra: dict) -> dict[str, Any]:
-    from rag.eval.evaluation import hardware, now_utc, results_as_dicts, summarize
+    from rag.eval.metrics import hardware, now_utc, results_as_dicts, summarize
 
     return {
         "kind": kind,
@@ -272,7 +273,7 @@ def rtqa(
     out: OutFile = None,
 ) -> None:
     """RealTime QA: a seeded sample of questions over the pooled articles of their searches."""
-    from rag.eval.evaluation import default_rtqa_dir
+    from rag.eval.rtqa import default_rtqa_dir
 
     rtqa_dir = rtqa_dir or default_rtqa_dir()
     if not (rtqa_dir / "questions-dev.jsonl").exists():

@@ -11,23 +11,19 @@ through the system as configured; the metrics follow the eval README:
 - citation support: the cited passages of an answered question contain the answer string;
 - the ``not_found`` rate, and p50/p95 latency per question.
 
-Nothing here knows about the CLI; ``api/eval_cli.py`` and ``bench/`` drive it.
+Sampling RealTime QA is in ``rag/eval/rtqa.py``, the figures in ``rag/eval/metrics.py``. Nothing
+here knows about the CLI; ``api/cli/eval.py`` and ``bench/`` drive it.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
-import math
-import os
-import platform
-import random
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -163,7 +159,7 @@ def question_from_record(record: dict, where: str) -> EvalQuestion:
 
 def load_questions(path: Path) -> list[EvalQuestion]:
     out: list[EvalQuestion] = []
-    with _open_text(path) as f:
+    with open_text(path) as f:
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
@@ -178,115 +174,10 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     return out
 
 
-def _open_text(path: Path):
+def open_text(path: Path):
     if path.suffix == ".gz":
         return gzip.open(path, "rt", encoding="utf-8")
     return path.open(encoding="utf-8")
-
-
-# --- the rtqa sample --------------------------------------------------------------------------
-
-
-def default_rtqa_dir() -> Path:
-    """``NEWSRAG_RTQA_DIR``, else ``shared/eval/rtqa`` beside the repository."""
-    env = os.environ.get("NEWSRAG_RTQA_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "rtqa"
-
-
-@dataclass
-class RtqaSample:
-    questions: list[EvalQuestion]
-    article_ids: list[str]  # the corpus: the questions' pools + distractors, sorted
-    n_questions: int
-    distractors: int
-    seed: int
-
-    @property
-    def key(self) -> str:
-        return f"rtqa-q{self.n_questions}-d{self.distractors}-s{self.seed}"
-
-
-def iter_article_records(path: Path) -> Iterator[dict]:
-    with _open_text(path) as f:
-        for line in f:
-            if line.strip():
-                yield json.loads(line)
-
-
-def sample_rtqa(
-    rtqa_dir: Path,
-    questions: int,
-    distractors: int,
-    seed: int,
-    split: str = "dev",
-) -> RtqaSample:
-    """``questions`` answer-in-corpus questions by ``seed``; corpus = their pools + distractors.
-
-    Deterministic for a given data set: candidates and articles are sorted by id before the
-    seeded draw, so the same flags always give the same sample.
-    """
-    records = [
-        json.loads(line)
-        for line in (rtqa_dir / f"questions-{split}.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    ]
-    candidates = sorted((r for r in records if r.get("answer_in_corpus")), key=lambda r: r["id"])
-    rng = random.Random(seed)
-    chosen = rng.sample(candidates, min(questions, len(candidates)))
-    chosen.sort(key=lambda r: (r["date"], r["id"]))
-    picked = [question_from_record(r, f"rtqa:{r['id']}") for r in chosen]
-    pooled = {p for q in picked for p in q.pool}
-    others = sorted(
-        a["id"]
-        for a in iter_article_records(rtqa_dir / "articles.jsonl.gz")
-        if a["id"] not in pooled
-    )
-    extra = rng.sample(others, min(distractors, len(others))) if distractors else []
-    return RtqaSample(picked, sorted(pooled | set(extra)), questions, distractors, seed)
-
-
-def write_corpus(rtqa_dir: Path, article_ids: Iterable[str], out: Path) -> int:
-    """The sample's articles as a JSONL.gz that ``newsrag ingest`` (and the loaders) read."""
-    wanted = set(article_ids)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    n = 0
-    with gzip.open(tmp, "wt", encoding="utf-8") as f:
-        for record in iter_article_records(rtqa_dir / "articles.jsonl.gz"):
-            if record["id"] in wanted:
-                record.setdefault("source", _host(record.get("url") or ""))
-                f.write(json.dumps(record, ensure_ascii=False) + "\n")
-                n += 1
-    tmp.replace(out)
-    return n
-
-
-def _host(url: str) -> str | None:
-    m = re.match(r"https?://(?:www\.)?([^/:]+)", url)
-    return m.group(1) if m else None
-
-
-def index_fingerprint(settings) -> str:
-    """Whatever changes the stored chunks or vectors: a different value = a different store."""
-    from ingest.chunking import chunk_article, embedding_text
-    from rag.schema import Article
-
-    h = hashlib.sha1(f"{settings.embedding_model}".encode())
-    # What the chunker and embedding_text make of a probe article: a code change that alters
-    # them alters this, a comment or refactor does not.
-    probe = Article(
-        id="probe",
-        title="Probe title",
-        published=date(2025, 6, 2),
-        text=" ".join(
-            f"Sentence number {i} says {i * 7} things happened in Town{i}." for i in range(400)
-        ),
-    )
-    for c in chunk_article(probe, settings.chunk_words, settings.chunk_overlap_words):
-        h.update(f"{c.start}:{c.end}:{embedding_text(probe, c)}".encode())
-    return h.hexdigest()[:10]
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -410,120 +301,3 @@ def run_evaluation(
         if progress:
             progress(i, r)
     return results
-
-
-# --- metrics ----------------------------------------------------------------------------------
-
-
-def hit_at(ranks: Sequence[int | None], k: int) -> float:
-    return _mean([r is not None and r <= k for r in ranks])
-
-
-def mrr_at(ranks: Sequence[int | None], k: int = 10) -> float:
-    return _mean([1.0 / r if r is not None and r <= k else 0.0 for r in ranks])
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Linear interpolation between closest ranks (numpy's default), q in [0, 100]."""
-    if not values:
-        return math.nan
-    xs = sorted(values)
-    pos = (len(xs) - 1) * q / 100
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
-def _mean(values: Iterable[float | bool]) -> float:
-    values = [float(v) for v in values]
-    return sum(values) / len(values) if values else math.nan
-
-
-def retrieval_metrics(ranks: Sequence[int | None]) -> dict[str, float]:
-    out = {f"hit@{k}": hit_at(ranks, k) for k in HIT_KS}
-    out["mrr@10"] = mrr_at(ranks, 10)
-    return out
-
-
-def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
-    """The report's figures (JSON-ready; NaN where a metric has no question to count)."""
-    ranks = [r.hit_rank for r in results]
-    rare = [r for r in results if (r.answer_chunk_share or 0.0) <= FREQUENT_SHARE]
-    answered = [r for r in results if r.status == "answered"]
-    cited = [r for r in answered if r.cited]
-    with_options = [r for r in results if r.mc_correct is not None]
-    latencies = [r.latency_s for r in results]
-    retrievals = [r.retrieval_s for r in results]
-    return {
-        "questions": len(results),
-        "retrieval": retrieval_metrics(ranks),
-        "retrieval_without_frequent_answers": {
-            "questions": len(rare),
-            **retrieval_metrics([r.hit_rank for r in rare]),
-        },
-        "open_answer_accuracy": _mean(bool(r.open_correct) for r in results),
-        "short_answer_accuracy": _mean(bool(r.short_correct) for r in results),
-        "multiple_choice_accuracy": _mean(bool(r.mc_correct) for r in with_options),
-        "multiple_choice_questions": len(with_options),
-        "multiple_choice_guesses": sum(bool(r.mc_guess) for r in with_options),
-        "citation_support": _mean(r.citation_supported for r in cited),
-        "answered": len(answered),
-        "not_found_rate": _mean(r.status == "not_found" for r in results),
-        "latency_s": {"p50": percentile(latencies, 50), "p95": percentile(latencies, 95)},
-        "retrieval_latency_s": {
-            "p50": percentile(retrievals, 50),
-            "p95": percentile(retrievals, 95),
-        },
-        "multiple_choice_latency_s": {
-            "p50": percentile([r.mc_s for r in with_options if r.mc_s is not None], 50),
-            "p95": percentile([r.mc_s for r in with_options if r.mc_s is not None], 95),
-        },
-    }
-
-
-def hardware() -> dict[str, Any]:
-    """Cores, CPU model and memory, for the report's hardware line."""
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info: dict[str, Any] = {
-        "cores": os.cpu_count(),
-        "cpu": model,
-        "machine": platform.machine(),
-        "python": platform.python_version(),
-    }
-    try:
-        import psutil
-
-        info["memory_gb"] = round(psutil.virtual_memory().total / 2**30, 1)
-        info["load_avg_1m"] = round(os.getloadavg()[0], 2)
-    except (ImportError, OSError):
-        pass
-    try:
-        import torch
-
-        info["torch_threads"] = torch.get_num_threads()
-    except ImportError:
-        pass
-    return info
-
-
-def hardware_line(hw: dict[str, Any]) -> str:
-    parts = [f"{hw.get('cores')} cores", str(hw.get("cpu"))]
-    if "memory_gb" in hw:
-        parts.append(f"{hw['memory_gb']} GB RAM")
-    if "load_avg_1m" in hw:
-        parts.append(f"load avg {hw['load_avg_1m']} at the end")
-    return ", ".join(parts) + f"; Python {hw.get('python')}"
-
-
-def now_utc() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def results_as_dicts(results: Sequence[QuestionResult]) -> list[dict]:
-    return [asdict(r) for r in results]
