@@ -1,4 +1,4 @@
-"""rag.answer.verify: parsing markers, extracting facts, checking support, locating quotes, verifying.
+"""Markers, facts and verification (rag.text.markers, rag.text.facts, rag.answer.verify).
 
 The articles below are invented for these tests.
 """
@@ -9,20 +9,10 @@ from datetime import date
 
 import pytest
 
-from rag.answer.verify import (
-    MARKER_RE,
-    NOT_FOUND_MESSAGE,
-    claim_facts,
-    format_markers,
-    locate,
-    marker_groups,
-    normalize_number,
-    parse_claims,
-    strip_markers,
-    supports,
-    verify,
-)
+from rag.answer.verify import NOT_FOUND_MESSAGE, locate, supports, verify
 from rag.schema import Passage
+from rag.text.facts import claim_facts, normalize_number
+from rag.text.markers import MARKER_RE, format_markers, marker_groups, parse_claims, strip_markers
 
 # Article A: an attack in central Mali, published on Monday 2 June 2025.
 LEAD = "BAMAKO, June 2 (Sahel Wire) - Security sources gave the first details on Monday. "

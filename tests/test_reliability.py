@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from ingest.chunking import chunk_article
-from rag.answer.verify import MARKER_RE, marker_numbers
 from rag.schema import Answer, Article
 from rag.settings import Settings
+from rag.text.markers import MARKER_RE, marker_numbers
 from tests.conftest import SAMPLES, make_components
 from tests.servers import (
     DIOURA,

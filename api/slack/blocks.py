@@ -18,6 +18,7 @@ from typing import Any
 
 from api.slack.mrkdwn import escape, is_web_url, link, link_label, truncate
 from rag.schema import Answer, Citation
+from rag.text.markers import MARKER_RE
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
@@ -33,7 +34,7 @@ BLOCK_ACTIONS = "newsrag_answer_actions"
 
 Message = dict[str, Any]
 
-_MARKER = re.compile(r"\[(\d{1,3})\]")
+_MARKER = MARKER_RE  # group 1 is the number; newsrag writes one number per marker
 
 
 # --- text ----------------------------------------------------------------------------------

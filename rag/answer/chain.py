@@ -7,7 +7,6 @@ a stream of events (status, sentence, citations, done) for the SSE endpoint and 
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from rag.models.nlp import NLP
 from rag.schema import Answer
 from rag.settings import Settings
 from rag.store.newsstore import NewsStore
+from rag.text.markers import has_marker, split_after_markers
 from rag.text.tokens import clean_text, sentence_spans
 
 log = logging.getLogger(__name__)
@@ -52,23 +52,19 @@ def answer_sentences(text: str) -> list[str]:
     pieces = [
         part
         for a, b in sentence_spans(text)
-        for part in AFTER_MARKERS.split(text[a:b])
+        for part in split_after_markers(text[a:b])
         if part.strip()
     ]
     out: list[str] = []
     pending = ""
     for piece in pieces:
         pending = f"{pending} {piece}" if pending else piece
-        if MARKER.search(piece):
+        if has_marker(piece):
             out.append(pending)
             pending = ""
     if pending:
         out.append(pending)
     return out or [text]
-
-
-MARKER = re.compile(r"\[\d+\]")
-AFTER_MARKERS = re.compile(r"(?<=\])\s+(?=[^\[\s])")
 
 
 class AnswerChain:

@@ -13,6 +13,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.text.lexicon import MONTHS, SCALES, TENS, UNITS, WEEKDAYS, alternation
+
 log = logging.getLogger(__name__)
 
 
@@ -57,20 +59,17 @@ ATTRIBUTION_VERBS = {
 _NUMBER = re.compile(
     r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])\d+(?:\.\d+)?%?(?![\w])"
 )
+_COUNTING = [w for w in (*UNITS, *TENS) if w != "zero"]  # "zero" names no quantity
+_DIGIT_WORDS = [w for w, n in UNITS.items() if 1 <= n <= 9]
 _NUMBER_WORDS = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred|dozens?|hundreds|thousands?|millions?|billions?)\b(?:[- ](?:one|two|"
-    r"three|four|five|six|seven|eight|nine|hundred|thousand|million|billion))*",
+    rf"\b(?:{alternation(_COUNTING)}|hundred|dozens?|hundreds|thousands?|millions?|billions?)\b"
+    rf"(?:[- ](?:{alternation([*_DIGIT_WORDS, *SCALES])}))*",
     re.I,
 )
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
+_MONTH = f"(?:{alternation(MONTHS, title=True)})"
 _DATE = re.compile(
     rf"\b(?:\d{{1,2}} {_MONTH}(?: \d{{4}})?|{_MONTH} \d{{1,2}}(?:, \d{{4}})?|{_MONTH} \d{{4}}|"
-    r"(?:19|20)\d{2}|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|yesterday|today)\b"
+    rf"(?:19|20)\d{{2}}|{alternation(WEEKDAYS, title=True)}|yesterday|today)\b"
 )
 _CAPS = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+[A-Z][a-zA-Z'’\-]+)*")
 

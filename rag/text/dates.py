@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+from rag.text.lexicon import WEEKDAYS, alternation
+
 _RELATIVE = re.compile(
     r"\b(?:(?P<last>last|this|on|since|by|until|early|late)\s+)?"
-    r"(?P<day>monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+    rf"(?P<day>{alternation(WEEKDAYS)})\b"
     r"|\b(?P<word>yesterday|today|tonight|last night|this morning|this afternoon|this evening|"
     r"the previous day|the day before|the next day|"
     r"the following day|last week|last month|this month|earlier this month|"
@@ -38,7 +39,7 @@ def resolve_relative_dates(sentence: str, published: date | None) -> list[Resolv
     out: list[ResolvedDate] = []
     for m in _RELATIVE.finditer(sentence):
         if m.group("day"):
-            target = _WEEKDAYS.index(m.group("day").lower())
+            target = WEEKDAYS.index(m.group("day").lower())
             back = (published.weekday() - target) % 7
             if (m.group("last") or "").lower() == "last" and back == 0:
                 back = 7

@@ -20,19 +20,14 @@ WEEKDAYS: tuple[str, ...] = (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 )  # fmt: skip
 
-# Every spelling news uses for a month, full name and abbreviations, to its number.
-MONTHS: dict[str, int] = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sept", "sep"), ("october", "oct"), ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for name in names
-}  # fmt: skip
+# Every spelling news uses for a month: the full name first, then its abbreviations.
+_MONTH_SPELLINGS: tuple[tuple[str, ...], ...] = (
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sept", "sep"),
+    ("october", "oct"), ("november", "nov"), ("december", "dec"),
+)  # fmt: skip
+MONTHS: dict[str, int] = {name: i + 1 for i, names in enumerate(_MONTH_SPELLINGS) for name in names}
+MONTH_ABBREVIATIONS: frozenset[str] = frozenset(n for names in _MONTH_SPELLINGS for n in names[1:])
 
 UNITS: dict[str, int] = {
     w: i

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from rag.text.lexicon import MONTH_ABBREVIATIONS
+
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets) and whitespace, unless
 # the dot belongs to a known abbreviation, an initial ("U.S.", "J. Smith") or a number ("3.5").
 _ABBREVIATIONS = {
@@ -39,18 +41,6 @@ _ABBREVIATIONS = {
     "no",
     "vs",
     "etc",
-    "jan",
-    "feb",
-    "mar",
-    "apr",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "sept",
-    "oct",
-    "nov",
-    "dec",
     "u.s",
     "u.k",
     "u.n",
@@ -62,7 +52,7 @@ _ABBREVIATIONS = {
     "est",
     "fig",
     "dept",
-}
+} | MONTH_ABBREVIATIONS
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n|\n(?=\s*[-*•#])")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?(?:[.,][0-9]+)*")
 
