@@ -24,12 +24,10 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import metrics
 from api.errors import Forbidden, TooManyRequests, Unauthorized
@@ -46,8 +44,6 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 # Paths a widget key's origins may call cross-origin.
 WIDGET_PATHS = ("/v1/ask", "/v1/conversations")
-ALLOWED_HEADERS = ("Authorization", "X-API-Key", "Content-Type", "X-Request-ID", "Last-Event-ID")
-EXPOSED_HEADERS = ("X-Request-ID", "Retry-After")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -402,67 +398,3 @@ def _presented_key(headers: Headers) -> str | None:
             return value.strip()
     key = headers.get("x-api-key")
     return key.strip() if key and key.strip() else None
-
-
-class CORSMiddleware:
-    """CORS with a dynamic allowlist (widget keys are created while the server runs).
-
-    Preflights from allowed origins get 204 with the allowed methods and headers; from other
-    origins 403 without CORS headers (the browser then blocks the call). Actual requests from
-    allowed origins get ``Access-Control-Allow-Origin: <origin>`` (never ``*``).
-    """
-
-    def __init__(self, app: ASGIApp, allows: Callable[[str, str], bool]) -> None:
-        self.app = app
-        self.allows = allows
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = Headers(scope=scope)
-        origin = headers.get("origin")
-        if not origin:
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        allowed = self.allows(origin, path)
-        preflight = scope["method"] == "OPTIONS" and "access-control-request-method" in headers
-        if preflight:
-            await self._preflight(origin, allowed, send)
-            return
-
-        async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                raw = list(message.get("headers", []))
-                raw.append((b"vary", b"Origin"))
-                if allowed:
-                    raw.append((b"access-control-allow-origin", origin.encode("latin-1")))
-                    raw.append(
-                        (b"access-control-expose-headers", ", ".join(EXPOSED_HEADERS).encode())
-                    )
-                message = {**message, "headers": raw}
-            await send(message)
-
-        await self.app(scope, receive, send_with_cors)
-
-    @staticmethod
-    async def _preflight(origin: str, allowed: bool, send: Send) -> None:
-        if allowed:
-            status, body = 204, b""
-            headers = [
-                (b"access-control-allow-origin", origin.encode("latin-1")),
-                (b"access-control-allow-methods", b"GET, POST, DELETE, OPTIONS"),
-                (b"access-control-allow-headers", ", ".join(ALLOWED_HEADERS).encode()),
-                (b"access-control-max-age", b"600"),
-                (b"vary", b"Origin"),
-            ]
-        else:
-            status = 403
-            body = json.dumps(
-                {"message": f"origin {origin} is not allowed to call this API", "status": 403}
-            ).encode()
-            headers = [(b"content-type", b"application/json"), (b"vary", b"Origin")]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})

@@ -23,7 +23,7 @@ def copy_store(sample_data_dir: Path, dest: Path) -> Path:
 
 
 def make_app(data_dir: Path, shared_embeddings, **settings: Any):
-    from api.app import create_app
+    from api.server.app import create_app
     from rag.settings import Settings
     from tests.conftest import make_components
 

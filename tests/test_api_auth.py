@@ -222,7 +222,7 @@ def test_local_only_mode(sample_data_dir, shared_embeddings, tmp_path):
 def test_refuses_to_start_on_a_public_interface_without_keys(
     sample_data_dir, shared_embeddings, tmp_path
 ):
-    from api.app import LocalOnlyRefused
+    from api.server.app import LocalOnlyRefused
 
     data = copy_store(sample_data_dir, tmp_path / "data")
     app = make_app(data, shared_embeddings, host="0.0.0.0")

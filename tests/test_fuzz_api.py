@@ -46,7 +46,7 @@ def _openapi() -> dict:
 
     Loaded at import, as ``schema.parametrize`` needs: schemathesis' ``from_fixture`` does not
     work with pytest 9 (it reads the removed ``Function._nodeid``)."""
-    from api.app import create_app
+    from api.server.app import create_app
     from rag.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

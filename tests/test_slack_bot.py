@@ -76,7 +76,7 @@ def slack_data_dir(sample_data_dir, shared_embeddings, tmp_path_factory):
 @pytest.fixture(scope="module")
 def slack(fake, slack_data_dir, shared_embeddings):
     """(TestClient, SlackBot) of the real app built by create_app."""
-    from api.app import create_app
+    from api.server.app import create_app
 
     components = make_components(
         slack_data_dir,
@@ -567,7 +567,7 @@ def envelope(event: dict) -> dict:
 
 
 def test_socket_mode_and_mention_required_for_follow_ups(tmp_path, shared_embeddings):
-    from api.app import create_app
+    from api.server.app import create_app
 
     fake = FakeSlack().start()
     try:

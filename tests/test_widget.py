@@ -2,7 +2,7 @@
 
 Two kinds of tests:
 
-* end to end: uvicorn serves ``api.app:create_app`` over a copy of the sample store; the widget
+* end to end: uvicorn serves ``api.server.app:create_app`` over a copy of the sample store; the widget
   is loaded from the app (same origin, or from pages on other origins served by a tiny second
   HTTP server) and asks real questions;
 * error paths the real server cannot be made to produce on demand (a stream ``error`` event, a
@@ -51,7 +51,7 @@ ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-WIDGET_JS = ROOT / "api" / "static" / "widget.js"
+WIDGET_JS = ROOT / "api" / "server" / "static" / "widget.js"
 SHOTS = ROOT / "docs" / "screenshots"
 SLOW = 120_000  # ms: answers on 2 busy cores can take a while; expect() polls, never sleeps
 DIOURA = "How many soldiers died at Dioura?"
@@ -146,7 +146,7 @@ class StaticSite:
 
 def make_app(data_dir: Path, shared_embeddings, **settings):
     """The real app over ``data_dir``, sharing the session's loaded embedding model."""
-    from api.app import create_app
+    from api.server.app import create_app
 
     components = make_components(data_dir, shared_embeddings, **settings)
     return create_app(components.settings, components=components)

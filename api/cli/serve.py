@@ -11,7 +11,7 @@ from api.cli.common import DataDir, err, settings_from
 
 app = typer.Typer()
 
-FACTORY = "api.app:create_app"
+FACTORY = "api.server.app:create_app"
 
 
 @app.command()
@@ -73,7 +73,7 @@ def serve(
         )
     configure_logging(settings.log_level, json_lines=settings.log_json)
     if workers == 1:
-        from api.app import create_app
+        from api.server.app import create_app
 
         # One process: the app gets these settings (and the models the ingest loaded) directly.
         target = create_app(settings, components=components)

@@ -11,8 +11,8 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from api import metrics
-from api.deps import AppParts, check_access, parts
 from api.errors import NotFound
+from api.server.deps import AppParts, check_access, parts
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -91,7 +91,7 @@ def prometheus() -> Response:
 def widget_js(request: Request) -> Response:
     path = STATIC_DIR / "widget.js"
     if not path.is_file():
-        raise NotFound("the chat widget is not installed (api/static/widget.js is missing)")
+        raise NotFound("the chat widget is not installed (api/server/static/widget.js is missing)")
     stat = path.stat()
     etag = '"' + hashlib.sha1(f"{stat.st_mtime_ns}-{stat.st_size}".encode()).hexdigest() + '"'
     headers = {

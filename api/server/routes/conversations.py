@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from api.auth import Principal
-from api.deps import get_asker, get_conversations, require_ask
 from api.errors import NotFound
-from api.routes.common import ERROR_RESPONSES, Deleted
+from api.server.deps import get_asker, get_conversations, require_ask
+from api.server.routes.common import ERROR_RESPONSES, Deleted
 from api.services.ask import AskService
 from api.state.conversations import ConversationStore
 from rag.schema import Citation

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.auth import Principal
-from api.deps import get_jobs, require_admin
 from api.errors import NotFound
-from api.routes.common import ERROR_RESPONSES
+from api.server.deps import get_jobs, require_admin
+from api.server.routes.common import ERROR_RESPONSES
 from api.state.jobs import JobManager
 from rag.schema import IngestReport
 

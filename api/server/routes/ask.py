@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.auth import Principal
-from api.deps import get_asker, require_ask
 from api.errors import ApiError
 from api.logs import request_id_var
-from api.routes.common import ERROR_RESPONSES, IsoDate
+from api.server.deps import get_asker, require_ask
+from api.server.routes.common import ERROR_RESPONSES, IsoDate
 from api.services.ask import AskContext, AskService
 from rag.schema import Answer
 

@@ -7,9 +7,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.auth import Principal
-from api.deps import get_articles, get_settings, require_admin, require_read
 from api.errors import Invalid
-from api.routes.common import ERROR_RESPONSES, Deleted, IsoDate
+from api.server.deps import get_articles, get_settings, require_admin, require_read
+from api.server.routes.common import ERROR_RESPONSES, Deleted, IsoDate
 from api.services.articles import ArticleService
 from rag.schema import Article, Chunk, IngestReport
 from rag.settings import Settings

@@ -1,0 +1,1 @@
+"""The HTTP API and the chat widget: the app factory, its middleware, dependencies and routes."""
