@@ -12,19 +12,15 @@ the change, which builds one under a different cache key.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+from rich.console import Console
+from rich.table import Table
 
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from rag.eval.evaluation import RETRIEVE_K, AnswerMatcher, answer_chunk_shares  # noqa: E402
-from rag.eval.metrics import retrieval_metrics  # noqa: E402
-from rag.eval.rtqa import default_rtqa_dir  # noqa: E402
+from rag.eval.evaluation import RETRIEVE_K, AnswerMatcher, answer_chunk_shares
+from rag.eval.metrics import retrieval_metrics
+from rag.eval.rtqa import default_rtqa_dir
+from rag.models.offline import configure_offline
 
 VARIANTS: dict[str, dict] = {
     "as configured": {},
@@ -45,6 +41,7 @@ VARIANTS: dict[str, dict] = {
 
 
 def main(argv: list[str] | None = None) -> None:
+    configure_offline()
     from api.cli.eval import (
         DEFAULT_DISTRACTORS,
         DEFAULT_QUESTIONS,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import sys
@@ -17,12 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
-from rag.eval.evaluation import AnswerMatcher, EvalQuestion, load_questions  # noqa: E402
-from rag.eval.metrics import percentile, retrieval_metrics  # noqa: E402
+from rag.eval.evaluation import AnswerMatcher, EvalQuestion, load_questions
+from rag.eval.metrics import percentile, retrieval_metrics
+from rag.models.offline import configure_offline
 
 HIT_K = 10
 
@@ -295,6 +291,7 @@ def run_sweep(work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa:
 
 
 def main(argv: list[str] | None = None) -> None:
+    configure_offline()
     ap = argparse.ArgumentParser()
     ap.add_argument("name", choices=["newsrag", "naive", "bm25", "sweep"])
     ap.add_argument("workdir", type=Path)
