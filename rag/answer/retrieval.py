@@ -18,7 +18,8 @@ from pydantic import ConfigDict
 from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Passage
 from rag.settings import Settings
-from rag.store.catalog import ChunkRow, Filters
+from rag.store.catalog import ChunkRow
+from rag.store.filters import Filters
 from rag.store.newsstore import NewsStore
 
 # News questions are mostly about what was news when they were asked. Among passages the fusion
@@ -43,17 +44,6 @@ def recency_boost(published: date | None, reference: date) -> float:
         return 1.0
     age = max(0, (reference - published).days)
     return 1.0 + RECENCY_WEIGHT * 0.5 ** (age / RECENCY_HALF_LIFE_DAYS)
-
-
-def passes(published: date | None, source: str | None, filters: Filters) -> bool:
-    """The store filters' rule (rag.store.vectors._where / rag.store.catalog._filter_sql) in Python."""
-    if filters.as_of is not None:
-        if published is None:
-            if not filters.include_undated:
-                return False
-        elif published > filters.as_of:
-            return False
-    return not filters.sources or source in filters.sources
 
 
 @dataclass
@@ -87,15 +77,14 @@ class Retriever:
         )
 
     def _dense(self, vector: list[float], filters: Filters, limit: int) -> list[tuple[str, float]]:
-        if filters.as_of is None and not filters.sources:
+        if not filters.active:
             return self.store.dense_search(vector, filters, limit)
         wide = self.store.dense_search(vector, Filters(), limit * DENSE_OVERFETCH)
         rows = self.store.chunk_rows([cid for cid, _ in wide])
         kept = [
             (cid, sim)
             for cid, sim in wide
-            if cid in rows
-            and passes(rows[cid].article.published, rows[cid].article.source, filters)
+            if cid in rows and filters.admits(rows[cid].article.published, rows[cid].article.source)
         ]
         if len(kept) >= limit:
             return kept[:limit]

@@ -17,10 +17,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rag.schema import Article, Chunk
+from rag.store.filters import Filters, day_number
 from rag.store.sqlite import open_db, transaction
 from rag.text.tokens import STOPWORDS, words
 
-UNDATED = -1  # published_day of an article whose date is unknown
 ANY = object()  # ``expect=ANY``: write whatever the article's current version is
 
 _SCHEMA = """
@@ -52,19 +52,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
     title, body, tokenize = 'porter unicode61 remove_diacritics 2'
 );
 """
-
-
-def day_number(d: date | None) -> int:
-    return d.toordinal() if d else UNDATED
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions applied inside every store query (never after it)."""
-
-    as_of: date | None = None
-    sources: tuple[str, ...] = ()
-    include_undated: bool = False
 
 
 @dataclass
@@ -352,10 +339,10 @@ def fts_query(text: str) -> str:
 
 def _filter_sql(filters: Filters) -> tuple[str, list]:
     sql, args = "", []
-    if filters.as_of is not None:
-        low = UNDATED if filters.include_undated else 0
+    days = filters.day_range()
+    if days is not None:
         sql += " AND a.published_day BETWEEN ? AND ?"
-        args += [low, day_number(filters.as_of)]
+        args += list(days)
     if filters.sources:
         sql += f" AND a.source IN ({','.join('?' * len(filters.sources))})"
         args += list(filters.sources)

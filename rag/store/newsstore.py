@@ -25,7 +25,8 @@ from typing import Literal
 from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Article, Chunk
 from rag.settings import Settings
-from rag.store.catalog import Catalog, ChunkRow, Filters
+from rag.store.catalog import Catalog, ChunkRow
+from rag.store.filters import Filters
 from rag.store.vectors import VectorIndex, article_metadata, chunk_metadata
 
 WriteStatus = Literal["added", "unchanged", "replaced"]

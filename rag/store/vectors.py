@@ -15,7 +15,7 @@ from chromadb.config import Settings as ChromaSettings
 from rag.models.embeddings import ChromaEmbeddingFunction, LocalEmbeddings
 from rag.schema import Article, Chunk
 from rag.settings import Settings
-from rag.store.catalog import UNDATED, Filters, day_number
+from rag.store.filters import Filters, day_number
 
 
 def make_client(settings: Settings) -> chromadb.ClientAPI:
@@ -165,11 +165,11 @@ def article_metadata(article: Article, chunks: Sequence[Chunk], written_at: floa
 
 def _where(filters: Filters) -> dict | None:
     clauses: list[dict] = []
-    if filters.as_of is not None:
-        low = UNDATED if filters.include_undated else 0
+    days = filters.day_range()
+    if days is not None:
         clauses += [
-            {"published_day": {"$lte": day_number(filters.as_of)}},
-            {"published_day": {"$gte": low}},
+            {"published_day": {"$lte": days[1]}},
+            {"published_day": {"$gte": days[0]}},
         ]
     if filters.sources:
         clauses.append({"source": {"$in": list(filters.sources)}})
