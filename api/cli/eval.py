@@ -34,6 +34,7 @@ err = Console(stderr=True, soft_wrap=True)
 DEFAULT_QUESTIONS = 60
 DEFAULT_DISTRACTORS = 100
 DEFAULT_SEED = 11
+DEFAULT_ABSENT = 40  # ~200 articles of their weeks: ~6 min to embed once, then cached
 CHUNKS_PER_SECOND = 7.0  # this machine's encoder limit, for the time estimate
 SECONDS_PER_QUESTION = 2.0
 
@@ -79,20 +80,77 @@ def prepare_rtqa(
     cache_dir: Path,
     quiet: bool = False,
     settings_overrides: dict[str, Any] | None = None,
+    years: tuple[int, ...] = (),
 ):
     """The sample, and a store holding its corpus (built once, then reused from the cache).
 
     Returns (sample, components, ingest info). The cache folder is keyed by the sample's
     parameters and by everything that changes the stored chunks or vectors.
     """
-    from api.components import Components
+    from rag.eval.rtqa import sample_rtqa
+
+    sample = sample_rtqa(rtqa_dir, questions, distractors, seed, years=years)
+    components, info = _prepare_store(
+        rtqa_dir, sample.key, sample, cache_dir, quiet, settings_overrides
+    )
+    return sample, components, info
+
+
+def prepare_absent(
+    rtqa_dir: Path,
+    questions: int,
+    seed: int,
+    cache_dir: Path,
+    quiet: bool = False,
+    settings_overrides: dict[str, Any] | None = None,
+    years: tuple[int, ...] = (),
+):
+    """The absent sample (questions over a corpus without their answer) and its own store.
+
+    Drawing it reads every article (tens of seconds): the draw is cached beside the store.
+    """
     from ingest.chunking import index_fingerprint
-    from rag.eval.rtqa import sample_rtqa, write_corpus
+    from rag.eval.evaluation import question_from_record
+    from rag.eval.rtqa import (
+        ABSENT_PER_QUESTION,
+        AbsentSample,
+        absent_key,
+        load_rtqa_records,
+        sample_absent,
+    )
     from rag.settings import Settings
 
-    sample = sample_rtqa(rtqa_dir, questions, distractors, seed)
+    key = absent_key(questions, ABSENT_PER_QUESTION, seed, years)
+    folder = cache_dir / f"{key}-{index_fingerprint(Settings(**(settings_overrides or {})))}"
+    manifest = folder / "sample.json"
+    if manifest.exists():
+        saved = json.loads(manifest.read_text())
+        by_id = {r["id"]: r for r in load_rtqa_records(rtqa_dir)}
+        picked = [question_from_record(by_id[i], f"rtqa:{i}") for i in saved["questions"]]
+        sample = AbsentSample(
+            picked, saved["articles"], questions, ABSENT_PER_QUESTION, seed, years
+        )
+    else:
+        sample = sample_absent(rtqa_dir, questions, seed, years=years)
+    components, info = _prepare_store(rtqa_dir, key, sample, cache_dir, quiet, settings_overrides)
+    return sample, components, info
+
+
+def _prepare_store(
+    rtqa_dir: Path,
+    key: str,
+    sample,
+    cache_dir: Path,
+    quiet: bool,
+    settings_overrides: dict[str, Any] | None,
+):
+    from api.components import Components
+    from ingest.chunking import index_fingerprint
+    from rag.eval.rtqa import write_corpus
+    from rag.settings import Settings
+
     probe = Settings(**(settings_overrides or {}))
-    folder = cache_dir / f"{sample.key}-{index_fingerprint(probe)}"
+    folder = cache_dir / f"{key}-{index_fingerprint(probe)}"
     settings = Settings(
         **{**(settings_overrides or {}), "data_dir": folder / "data", "collection": "rtqa"}
     )
@@ -105,7 +163,7 @@ def prepare_rtqa(
         manifest.write_text(
             json.dumps(
                 {
-                    "key": sample.key,
+                    "key": key,
                     "questions": [q.id for q in sample.questions],
                     "articles": sample.article_ids,
                 },
@@ -119,7 +177,7 @@ def prepare_rtqa(
             err.print(
                 f"store: {stats['articles']} articles, {stats['chunks']} chunks (cached in {folder})"
             )
-        return sample, components, info
+        return components, info
     expected = estimate_chunks(rtqa_dir, sample.article_ids, settings)
     todo = max(0, expected - stats["chunks"])
     if not quiet:
@@ -147,7 +205,7 @@ def prepare_rtqa(
         ingest_s=round(seconds, 1),
         chunks_per_s=round(report.chunks_added / seconds, 2) if seconds else None,
     )
-    return sample, components, info
+    return components, info
 
 
 def _run(components, questions, json_out: bool, with_mc: bool = True):
@@ -195,7 +253,19 @@ def print_report(report: dict[str, Any], title: str) -> None:
         "",
     )
     table.add_row(f"citation support ({s['answered']} answered)", _fmt(s["citation_support"]), "")
+    table.add_row(
+        f"answered right given top-5 ({s['top5_questions']} q)",
+        _fmt(s["answered_right_given_top5"]),
+        "",
+    )
     table.add_row("not_found rate", _fmt(s["not_found_rate"]), "")
+    absent = report.get("absent", {}).get("summary")
+    if absent:
+        table.add_row(
+            f"false-answer rate, answer absent ({absent['questions']} q)",
+            _fmt(absent["false_answer_rate"]),
+            "",
+        )
     lat, ret = s["latency_s"], s["retrieval_latency_s"]
     table.add_row(
         "latency per question p50 / p95 (s)", f"{_fmt(lat['p50'], 2)} / {_fmt(lat['p95'], 2)}", ""
@@ -269,29 +339,65 @@ def rtqa(
         ),
     ] = None,
     no_mc: Annotated[bool, typer.Option("--no-mc", help="Skip multiple choice.")] = False,
+    absent: Annotated[
+        int,
+        typer.Option(
+            "--absent",
+            min=0,
+            help="Questions asked over a corpus without their answer (their sources removed; "
+            "articles of the same week kept): the false-answer rate. 0 skips.",
+        ),
+    ] = DEFAULT_ABSENT,
+    year: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--year", help="Only questions dated in this year (repeatable), e.g. --year 2022."
+        ),
+    ] = None,
     json_out: JsonOut = False,
     out: OutFile = None,
 ) -> None:
     """RealTime QA: a seeded sample of questions over the pooled articles of their searches."""
+    from rag.eval.metrics import results_as_dicts, summarize_absent
     from rag.eval.rtqa import default_rtqa_dir
 
     rtqa_dir = rtqa_dir or default_rtqa_dir()
     if not (rtqa_dir / "questions-dev.jsonl").exists():
         err.print(f"no rtqa data in {rtqa_dir} (set --rtqa-dir or NEWSRAG_RTQA_DIR)")
         raise typer.Exit(2)
+    years = tuple(sorted(set(year or ())))
+    cache = cache_dir or default_cache_dir()
     sample, components, info = prepare_rtqa(
-        rtqa_dir, questions, distractors, seed, cache_dir or default_cache_dir(), quiet=json_out
+        rtqa_dir, questions, distractors, seed, cache, quiet=json_out, years=years
     )
     results = _run(components, sample.questions, json_out, with_mc=not no_mc)
     params = {"questions": questions, "distractors": distractors, "seed": seed}
+    params.update({"absent": absent, "years": list(years)})
     report = _report("rtqa", params, results, {"store": info, "settings": _settings(components)})
     report["notes"] = [
         f"corpus: {info['articles']} articles ({info['chunks']} chunks): the pools of the "
-        f"{len(sample.questions)} questions + {distractors} random other articles",
+        f"{len(sample.questions)} questions + {distractors} random other articles"
+        + (f"; questions and distractors of {', '.join(map(str, years))}" if years else ""),
         "as_of = each question's date; published baselines (multiple choice, the README of the "
         "data): GPT-3 + Google search 0.730 (2022), 0.579 (2023), random 0.25",
     ]
+    if absent:
+        a_sample, a_components, a_info = prepare_absent(
+            rtqa_dir, absent, seed, cache, quiet=json_out, years=years
+        )
+        a_results = _run(a_components, a_sample.questions, json_out, with_mc=False)
+        report["absent"] = {
+            "store": a_info,
+            "summary": summarize_absent(a_results),
+            "questions": results_as_dicts(a_results),
+        }
+        report["notes"].append(
+            f"absent: {len(a_sample.questions)} other questions over {a_info['articles']} "
+            "articles of their weeks in which none of their answers occurs (their own pools "
+            "removed); any answer there is a false answer"
+        )
     title = f"newsrag eval rtqa --questions {questions} --distractors {distractors} --seed {seed}"
+    title += f" --absent {absent}" + "".join(f" --year {y}" for y in years)
     _emit(report, json_out, out, title)
 
 

@@ -71,8 +71,11 @@ class AbsentSample:
 
     @property
     def key(self) -> str:
-        base = f"absent-q{self.n_questions}-a{self.per_question}-s{self.seed}"
-        return base + _years_key(self.years)
+        return absent_key(self.n_questions, self.per_question, self.seed, self.years)
+
+
+def absent_key(questions: int, per_question: int, seed: int, years: Collection[int] = ()) -> str:
+    return f"absent-q{questions}-a{per_question}-s{seed}" + _years_key(years)
 
 
 def iter_article_records(path: Path) -> Iterator[dict]:
