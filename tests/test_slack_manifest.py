@@ -1,4 +1,4 @@
-"""The committed app manifest (slack/manifest.yml) matches what the bot does."""
+"""The committed app manifest (api/slack/manifest.yml) matches what the bot does."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import yaml
 from api.slack.bot import EVENTS_PATH
 from rag.settings import Settings
 
-MANIFEST = Path(__file__).resolve().parent.parent / "slack" / "manifest.yml"
+MANIFEST = Path(__file__).resolve().parent.parent / "api" / "slack" / "manifest.yml"
 
 
 def test_manifest_matches_the_bot():
