@@ -22,6 +22,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from api.cli.common import DataDir, settings_from
+
 eval_app = typer.Typer(
     help="Measure retrieval and answers on questions with known answers.",
     no_args_is_help=True,
@@ -411,10 +413,7 @@ def file(
             dir_okay=False,
         ),
     ],
-    data_dir: Annotated[
-        Path | None,
-        typer.Option("--data-dir", help="The store to ask (default: NEWSRAG_DATA_DIR)."),
-    ] = None,
+    data_dir: DataDir = None,
     no_mc: Annotated[bool, typer.Option("--no-mc", help="Skip multiple choice.")] = False,
     json_out: JsonOut = False,
     out: OutFile = None,
@@ -422,14 +421,13 @@ def file(
     """Your own questions with expected answers, against your own store; same metrics."""
     from api.components import Components
     from rag.eval.evaluation import QuestionFileError, load_questions
-    from rag.settings import Settings
 
     try:
         questions = load_questions(questions_file)
     except QuestionFileError as e:
         err.print(str(e), style="red", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    settings = Settings(data_dir=data_dir) if data_dir else Settings()
+    settings = settings_from(data_dir)
     components = Components(settings)
     if components.store.stats()["chunks"] == 0:
         err.print(
