@@ -27,6 +27,7 @@ from rag.schema import Article, Chunk
 from rag.settings import Settings
 from rag.store.catalog import Catalog, ChunkRow
 from rag.store.filters import Filters
+from rag.store.sync import CatalogSync
 from rag.store.vectors import VectorIndex, article_metadata, chunk_metadata
 
 WriteStatus = Literal["added", "unchanged", "replaced"]
@@ -46,16 +47,8 @@ class NewsStore:
         self.vectors = VectorIndex(settings, embeddings)
         # Shared = a Chroma server that other machines (with their own catalogs) write to.
         self.shared = bool(settings.chroma_url)
-        self._sync = None
-
-    @property
-    def sync(self):
-        """The catalog's catch-up from Chroma (``rag.store.sync.CatalogSync``)."""
-        if self._sync is None:
-            from rag.store.sync import CatalogSync
-
-            self._sync = CatalogSync(self)
-        return self._sync
+        # The catalog's catch-up from Chroma; it holds no connection of its own.
+        self.sync = CatalogSync(self.catalog, self.vectors)
 
     def status_of(self, article: Article) -> WriteStatus:
         known = self.catalog.fingerprint(article.id)

@@ -34,12 +34,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from rag.schema import Article, Chunk
-
-if TYPE_CHECKING:
-    from rag.store.newsstore import NewsStore
+from rag.store.catalog import Catalog
+from rag.store.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +153,9 @@ def rebuild(article_id: str, version: Version) -> tuple[Article, list[Chunk]]:
 
 
 class CatalogSync:
-    def __init__(self, store: NewsStore) -> None:
-        self.catalog = store.catalog
-        self.vectors = store.vectors
+    def __init__(self, catalog: Catalog, vectors: VectorIndex) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
         self._lock = threading.Lock()  # one sync at a time per process
 
     # --- catch-up ----------------------------------------------------------------------------
