@@ -13,7 +13,7 @@ TORCH_INDEX = $(shell if [ -n "$$PIP_INDEX_URL$$PIP_EXTRA_INDEX_URL$$PIP_FIND_LI
 	$(PYTHON) -m pip config list 2>/dev/null | grep -qE '(index-url|find-links)='; \
 	then :; else echo "--index-url $(TORCH_CPU_INDEX)"; fi)
 
-.PHONY: run test install lint format eval bench stress clean torch-index
+.PHONY: run test install lint format eval train bench stress clean torch-index
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ clean:
 ## the sample's store is cached). More: make eval EVAL_ARGS="--questions 200 --distractors 500"
 eval: $(STAMP)
 	$(VENV)/bin/newsrag eval rtqa $(EVAL_ARGS)
+
+## make train: fit the answerer's weights (rag/answer/weights.json) on rtqa dev questions only,
+## reporting fit-on-2022/test-on-2024 and the reverse (~5 min; no embedding). TRAIN_ARGS="--help"
+train: $(STAMP)
+	$(PY) -m bench.train $(TRAIN_ARGS)
 
 ## make bench: newsrag vs the naive LangChain pipeline vs BM25 alone (~25 min on 2 cores).
 ## More: make bench BENCH_ARGS="--questions 60 --distractors 200 --sizes 1000,10000,50000,200000"
