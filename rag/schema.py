@@ -1,6 +1,6 @@
 """The data that flows through newsrag: articles, chunks, passages, citations and answers.
 
-``Answer`` is the answer contract of DESIGN.md: what the CLI prints with ``--json``, what
+``Answer`` is the answer contract of docs/design.md: what the CLI prints with ``--json``, what
 ``POST /v1/ask`` returns and what the widget and the Slack bot render.
 """
 
@@ -132,7 +132,7 @@ class Citation(BaseModel):
 
 
 class Answer(BaseModel):
-    """The answer contract (DESIGN.md)."""
+    """The answer contract (docs/design.md)."""
 
     question: str
     standalone_question: str | None = Field(

@@ -1,4 +1,4 @@
-"""Relative dates resolve against the article's publication date (DESIGN.md, rule 4)."""
+"""Relative dates resolve against the article's publication date (docs/design.md, rule 4)."""
 
 from datetime import date
 

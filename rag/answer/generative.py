@@ -9,7 +9,7 @@ Contract with the caller (the chain): ``OpenAIAnswerer.answer`` either returns a
 ``Answer`` (status ``answered`` or ``not_found``) or raises ``GenerationError``, and nothing else,
 for every failure of the model call: connection refused, timeout, HTTP error status, a response
 that is not a chat completion, an empty completion. On ``GenerationError`` the chain serves the
-extractive answer instead (DESIGN.md, "Answer models").
+extractive answer instead (docs/design.md, "Answer models").
 """
 
 from __future__ import annotations

@@ -247,7 +247,7 @@ def _search(claim_sentence: str, passage_text: str, published: date | None, head
         for i in range(len(all_units) - size + 1):
             window = all_units[i : i + size]
             if any(u.instruction for u in window):
-                continue  # text that gives orders is never evidence (DESIGN.md, rule 5)
+                continue  # text that gives orders is never evidence (docs/design.md, rule 5)
             found = [f for f in facts if _fact_in(f, window, header_names)]
             wstems = frozenset().union(*(u.stems for u in window))
             hits = sum(_stem_found(s, wstems) for s in stems)
@@ -289,7 +289,7 @@ def supports(
 
 
 def looks_like_instruction(text: str) -> bool:
-    """Text that addresses a model rather than reporting news (DESIGN.md, rule 5)."""
+    """Text that addresses a model rather than reporting news (docs/design.md, rule 5)."""
     return _INSTRUCTION.search(text) is not None
 
 

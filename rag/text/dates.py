@@ -1,6 +1,6 @@
 """Relative dates in a quoted sentence, resolved against the article's publication date.
 
-"on Sunday" in an article of Monday 2 June 2025 is Sunday 1 June 2025 (DESIGN.md, rule 4).
+"on Sunday" in an article of Monday 2 June 2025 is Sunday 1 June 2025 (docs/design.md, rule 4).
 News writes weekdays for the past week, so a weekday is the latest such day on or before the
 publication date.
 """
