@@ -1,4 +1,4 @@
-"""API keys, scopes, the widget's origin allowlist, rate limits and CORS.
+"""API keys, scopes, the widget's origin allowlist, rate limits and who CORS admits.
 
 * Keys are random 256-bit tokens shown once at creation; only their SHA-256 is stored.
   Clients send ``Authorization: Bearer KEY`` or ``X-API-Key: KEY``.
@@ -10,7 +10,8 @@
 * Rate limits: a token bucket of ``rate_limit_per_minute`` per key (per key and client IP for
   a widget key, which every visitor of a site shares; per client IP in local-only mode).
 * CORS: ``settings.cors_origins`` for every route, plus the origins of widget keys for the
-  routes the widget calls; never ``*``.
+  routes the widget calls; never ``*`` (``Authenticator.cors_allows``; the middleware that
+  applies it is ``api/server/middleware.py``).
 """
 
 from __future__ import annotations
