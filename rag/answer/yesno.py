@@ -1,0 +1,476 @@
+"""Yes/no questions: "Yes", "No" or "The articles do not say", then the cited quote.
+
+The decision is read off the best sentence about the question's subject that states its
+predicate ("Did the army confirm the toll?" → a sentence about the army that says "confirm"):
+
+* the predicate under a negation in its own clause ("has not confirmed", "denied", "declined
+  to") is a **No**;
+* the predicate asserted plainly, by a sentence with no negation anywhere, is a **Yes**;
+* a claim the article says could not be verified, a predicate under a modal or a wish ("may
+  resign", "called on him to resign"), or no sentence that states the predicate at all, is
+  **The articles do not say**, with the closest sentence quoted and labelled as such.
+
+A "Yes" whose quote says "not" is never given: negation anywhere in the quote downgrades it.
+Nothing about the subject at all is ``not_found``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.evidence import Evidence, contains_term
+from rag.answer.extractive import ExtractiveResult, refusal, relevance_problem
+from rag.answer.question import QuestionAnalysis
+from rag.models.nlp import NLP
+from rag.text.tokens import STOPWORDS, stem
+
+_AUX = (
+    r"is|are|was|were|am|did|does|do|has|have|had|can|could|will|would|should|shall|must|may|"
+    r"might|isn't|aren't|wasn't|weren't|didn't|doesn't|don't|hasn't|haven't|hadn't|can't|"
+    r"couldn't|won't|wouldn't|shouldn't"
+)
+_YES_NO = re.compile(rf"^\s*(?:(?:and|so|but|then|also)\s*,?\s+)?(?P<aux>{_AUX})\b", re.I)
+# "Is it A or B?" asks to choose, not to confirm.
+_ALTERNATIVE = re.compile(r"\bor\b(?!\s+not\b)", re.I)
+
+
+def is_yes_no(question: str) -> bool:
+    q = question.strip()
+    return bool(_YES_NO.match(q)) and not _ALTERNATIVE.search(q)
+
+
+# --- words ------------------------------------------------------------------------------------
+
+_IRREGULAR = {
+    "won": "win",
+    "held": "hold",
+    "left": "leave",
+    "fell": "fall",
+    "fallen": "fall",
+    "overran": "overrun",
+    "went": "go",
+    "gone": "go",
+    "came": "come",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "made": "make",
+    "said": "say",
+    "told": "tell",
+    "paid": "pay",
+    "sold": "sell",
+    "bought": "buy",
+    "ran": "run",
+    "began": "begin",
+    "begun": "begin",
+    "stood": "stand",
+    "lost": "lose",
+    "met": "meet",
+    "fought": "fight",
+    "shot": "shoot",
+    "struck": "strike",
+    "led": "lead",
+    "fled": "flee",
+    "sent": "send",
+    "spent": "spend",
+    "built": "build",
+    "brought": "bring",
+    "caught": "catch",
+    "found": "find",
+    "kept": "keep",
+    "broke": "break",
+    "broken": "break",
+    "chose": "choose",
+    "chosen": "choose",
+    "rose": "rise",
+    "risen": "rise",
+    "saw": "see",
+    "seen": "see",
+    "wrote": "write",
+    "written": "write",
+    "spoke": "speak",
+    "spoken": "speak",
+    "withdrew": "withdraw",
+    "withdrawn": "withdraw",
+    "dead": "die",
+    "death": "die",
+    "deaths": "die",
+    "died": "die",
+    "dying": "die",
+}
+
+# Predicates that news reports in other words. Small on purpose: each class is a general
+# equivalence ("killed" states "died"), not a fit to any question.
+_SYNONYMS: list[set[str]] = [
+    {"die", "kill", "perish"},
+    {"resign", "quit"},
+    {"confirm", "acknowledge", "verify"},
+    {"claim", "say"},
+    {"win", "beat", "defeat"},
+    {"approve", "pass", "adopt", "endorse"},
+    {"attack", "raid", "assault", "ambush", "overrun", "storm"},
+    {"leave", "withdraw", "depart", "exit"},
+    {"cut", "lower", "reduce"},
+    {"raise", "hike", "increase"},
+    {"arrest", "detain"},
+    {"hold", "control"},
+]
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\d[\d,.]*")
+
+
+def word_key(word: str) -> str:
+    """One key for the forms of a word: "denied"/"deny", "won"/"win", "approves"/"approve"."""
+    w = word.lower().replace("’", "'")
+    w = _IRREGULAR.get(w, w)
+    if len(w) > 4 and w.endswith(("ied", "ies")):
+        w = w[:-3] + "y"
+    base = w if w.endswith("ss") else stem(w)  # "pass", not "pas"
+    # "winning" → "winn", "stopped" → "stopp": one of a doubled final consonant.
+    if base != w and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiouls":
+        base = base[:-1]
+    # "approve" and "approved" stem apart ("approve", "approv").
+    if len(base) > 3 and base.endswith("e"):
+        base = base[:-1]
+    return base
+
+
+def _synonyms(key: str) -> set[str]:
+    for group in _SYNONYM_KEYS:
+        if key in group:
+            return group
+    return {key}
+
+
+_SYNONYM_KEYS = [{word_key(w) for w in group} for group in _SYNONYMS]
+
+
+# --- question ---------------------------------------------------------------------------------
+
+
+@dataclass
+class YesNoQuestion:
+    subject: list[str]  # word keys of the subject ("army"), and its names
+    predicate: list[str]  # word keys of what is asked about it ("confirm", "toll")
+    head: str | None  # the predicate's main word, which a sentence must state
+    modal: str | None  # "will", "could": a question about the future or a possibility
+    still: bool  # "Is X still …?"
+    passive: bool = False  # "Were 40 soldiers killed …?": the subject is the verb's object
+
+
+_NEGATED_AUX = re.compile(r"n't\b|\bnot\b", re.I)
+
+
+def parse_question(question: str, nlp: NLP | None, focus: list[str] = ()) -> YesNoQuestion:
+    """Subject and predicate of a yes/no question. The focus names ("Dioura") are left out of
+    the predicate: the relevance gate already holds every sentence to them."""
+    m = _YES_NO.match(question)
+    aux = m.group("aux").lower() if m else ""
+    modal = (
+        aux.replace("n't", "")
+        if aux.startswith(("will", "would", "could", "can", "may", "might", "should"))
+        else None
+    )
+    still = bool(re.search(r"\bstill\b", question, re.I))
+    doc = _parse(nlp, question)
+    skip = {"still", "not", "n't", "really", "already", "ever", "yet", "also"}
+    if doc is not None:
+        subject_idx: set[int] = set()
+        for tok in doc:
+            if tok.dep_ in {"nsubj", "nsubjpass", "expl"} and not subject_idx:
+                # "40 soldiers killed at Dioura": the subject is "40 soldiers", not its clause.
+                subject_idx = {t.i for t in tok.subtree if t.i <= tok.i}
+        subject = [word_key(t.text) for t in doc if t.i in subject_idx and _content(t.text)]
+        predicate = [
+            word_key(t.lemma_ if t.pos_ == "VERB" else t.text)
+            for t in doc
+            if t.i not in subject_idx
+            and t.pos_ not in {"AUX", "PUNCT", "DET", "ADP", "PRON", "PART", "CCONJ"}
+            and _content(t.text)
+            and t.lower_ not in skip
+        ]
+        verbs = [
+            word_key(t.lemma_)
+            for t in doc
+            if t.pos_ == "VERB" and t.i not in subject_idx and t.lower_ not in skip
+        ]
+        head = verbs[0] if verbs else (predicate[0] if predicate else None)
+        passive = any(t.dep_ in {"nsubjpass", "auxpass"} for t in doc) or any(
+            t.tag_ == "VBN" and t.dep_ in {"acl", "ROOT"} for t in doc
+        )
+    else:
+        rest = question[m.start("aux") if m else 0 :]
+        tokens = [t for t in _TOKEN.findall(rest[len(aux) :]) if _content(t)]
+        names = [t for t in tokens if t[:1].isupper() or t[:1].isdigit()]
+        subject = [word_key(t) for t in (names[:1] or tokens[:1])]
+        predicate = [
+            word_key(t) for t in tokens if word_key(t) not in subject and t.lower() not in skip
+        ]
+        head = predicate[0] if predicate else None
+        passive = bool(re.match(r"(?:is|are|was|were|been)\b.*\b\w+(?:ed|en)\b", rest, re.I))
+    names = {word_key(w) for f in focus for w in _TOKEN.findall(f)}
+    unnamed = [k for k in dict.fromkeys(predicate) if k not in names and k not in subject]
+    # "Is MINUSMA still in Mali?": when the predicate is only a name, the name is the predicate.
+    predicate = unnamed or [k for k in dict.fromkeys(predicate) if k not in subject]
+    if head in names and unnamed:
+        head = unnamed[0]
+    return YesNoQuestion(subject, predicate, head, modal, still, passive)
+
+
+def _content(word: str) -> bool:
+    return word.lower() not in STOPWORDS and bool(re.match(r"[A-Za-z0-9]", word))
+
+
+def _parse(nlp: NLP | None, text: str):
+    if nlp is None:
+        return None
+    # The pipeline NLP loads anyway for answer typing; a question's parse costs ~10 ms.
+    model = nlp._load()  # noqa: SLF001 - NLP exposes entities only; the parse is what is needed
+    return model(text) if model is not None else None
+
+
+# --- sentences --------------------------------------------------------------------------------
+
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|none|nor|neither|without|no longer|yet to|unable|cannot|"
+    r"den(?:y|ies|ied|ying)|reject(?:s|ed|ing)?|refus(?:e|es|ed|ing)|declin(?:e|es|ed|ing) to|"
+    r"fail(?:s|ed|ing)? to|dismiss(?:es|ed|ing)?|unconfirmed|unverified)\b|n't\b",
+    re.I,
+)
+_IRREALIS = re.compile(
+    r"\b(?:would|could|may|might|will|shall|should|if|whether|possibl[ey]|likely|reportedly|"
+    r"allegedly|rumou?r(?:s|ed)?|(?:plans?|planned|planning|expects?|expected|threaten(?:s|ed)?|"
+    r"wants?|wanted|hopes?|hoped|seeks?|sought|vow(?:s|ed)?|promis(?:es|ed)|pledg(?:es|ed)|"
+    r"set|poised|ask(?:s|ed)?|urg(?:es|ed)|call(?:s|ed)? (?:on|for)|demand(?:s|ed)?|"
+    r"propos(?:es|ed)) (?:\w+ )?to)\b",
+    re.I,
+)
+# A claim whose source the article says could not be checked.
+_UNVERIFIED = re.compile(
+    r"\b(?:could not|cannot|can't|couldn't) be (?:independently )?(?:verified|confirmed|checked)|"
+    r"\bunverified\b|\bunconfirmed\b|\b(?:not|never|yet to) (?:been )?(?:independently )?"
+    r"(?:confirmed|verified)\b|\bown statement\b|\bown (?:claim|account)\b",
+    re.I,
+)
+# Opposites that news states plainly: "won" answers "Did they lose?" with a No.
+_OPPOSITES: list[tuple[set[str], set[str]]] = [
+    ({"win"}, {"lose"}),
+    ({"rise", "increase", "raise", "hike"}, {"fall", "drop", "decrease", "cut", "lower", "reduce"}),
+    ({"approve", "accept", "adopt", "pass"}, {"reject", "refuse", "veto"}),
+    ({"open"}, {"close"}),
+    ({"acquit"}, {"convict"}),
+]
+_OPPOSITE_KEYS = [({word_key(w) for w in a}, {word_key(w) for w in b}) for a, b in _OPPOSITES]
+
+
+def opposites(key: str) -> set[str]:
+    out: set[str] = set()
+    for a, b in _OPPOSITE_KEYS:
+        if key in a:
+            out |= b
+        if key in b:
+            out |= a
+    return out
+
+
+_UNVERIFIED_AFTER = re.compile(
+    r"\b(?:could not|cannot|can't|couldn't) be (?:independently )?(?:verified|confirmed|checked)|"
+    r"\bindependently\b|\bunverified\b|\bunconfirmed\b|\bown statement\b",
+    re.I,
+)
+_CESSATION = re.compile(
+    r"\b(?:no longer|ended|end of|left|withdr[ae]wn?|lost|overr[au]n|seized|captured|fell|"
+    r"resigned|stepped down|closed|dissolved|quit|ousted|removed|fired|dismissed|sacked|"
+    r"expired|abandoned|former|withdrawal|pull(?:ed|ing)? (?:out|back))\b",
+    re.I,
+)
+_CLAUSE = re.compile(r";|,\s*(?:but|while|whereas|although|though)\b|\s(?:but|while|whereas)\s")
+_NEGATION_REACH = 6  # tokens before the predicate a negation may stand ("has not yet confirmed")
+
+
+@dataclass
+class Reading:
+    evidence: Evidence
+    cover: float  # share of the predicate's words the sentence states
+    head_hit: bool
+    subject_hit: bool
+    negated: bool
+    irrealis: bool
+    ceased: bool  # "Is X still …?" answered by an ending ("withdrew", "no longer")
+    opposed: bool  # the subject does the opposite ("won" for "lose")
+
+
+def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
+    text = e.text
+    tokens = [(m.start(), word_key(m.group())) for m in _TOKEN.finditer(text)]
+    keys = {k for _, k in tokens}
+    wanted = [_synonyms(k) for k in yq.predicate]
+    cover = (sum(bool(keys & w) for w in wanted) / len(wanted)) if wanted else 0.0
+    head_keys = _synonyms(yq.head) if yq.head else set()
+    free_order = yq.passive or bool(head_keys & _ERGATIVE)
+    # In an active question the subject acts: "Rovers won, beating Eastbrook" does not say
+    # that Eastbrook won. A passive one ("Were 40 soldiers killed?") names it after the verb.
+    head_at = [
+        i
+        for i, (_, k) in enumerate(tokens)
+        if k in head_keys and (free_order or _subject_leads(text, tokens, i, yq.subject))
+    ]
+    subject_hit = any(k in keys for k in yq.subject) or any(contains_term(text, f) for f in focus)
+    negated = irrealis = False
+    question_words = set(yq.predicate)
+    for i in head_at:
+        before = _before(text, tokens, i, _NEGATION_REACH)
+        negated |= any(
+            word_key(n.group().split()[0]) not in question_words for n in _NEGATION.finditer(before)
+        )
+        irrealis |= any(
+            (yq.modal is None or not n.group().lower().startswith(yq.modal))
+            for n in _IRREALIS.finditer(before)
+        )
+    ceased = yq.still and bool(_CESSATION.search(text))
+    return Reading(
+        e, cover, bool(head_at), subject_hit, negated, irrealis, ceased, _opposed(text, tokens, yq)
+    )
+
+
+# Verbs whose object is what the question calls their subject: "engineers closed the bridge"
+# says that the bridge closed.
+_ERGATIVE = {
+    word_key(w)
+    for w in (
+        "close",
+        "open",
+        "reopen",
+        "end",
+        "start",
+        "begin",
+        "resume",
+        "stop",
+        "collapse",
+        "rise",
+        "fall",
+        "increase",
+        "decrease",
+        "grow",
+        "shrink",
+        "change",
+        "move",
+        "sink",
+    )
+}
+
+
+def _clause_start(text: str, pos: int) -> int:
+    return max((m.end() for m in _CLAUSE.finditer(text, 0, pos)), default=0)
+
+
+def _before(text: str, tokens: list[tuple[int, str]], i: int, reach: int) -> str:
+    """The words before token ``i`` in its clause, at most ``reach`` of them."""
+    pos = tokens[i][0]
+    window_start = tokens[max(0, i - reach)][0]
+    return text[max(_clause_start(text, pos), window_start) : pos]
+
+
+def _subject_leads(text: str, tokens: list[tuple[int, str]], i: int, subject: list[str]) -> bool:
+    if not subject:
+        return True
+    start = _clause_start(text, tokens[i][0])
+    return any(k in subject for p, k in tokens[:i] if p >= start)
+
+
+def _opposed(text: str, tokens: list[tuple[int, str]], yq: YesNoQuestion) -> bool:
+    """The sentence's subject does the opposite of what is asked ("Rovers won" for "Did
+    Rovers lose?")."""
+    if not yq.head or not yq.subject:
+        return False
+    wanted = opposites(yq.head)
+    return any(
+        key in wanted
+        and _subject_leads(text, tokens, i, yq.subject)
+        and not _NEGATION.search(_before(text, tokens, i, _NEGATION_REACH))
+        for i, (_, key) in enumerate(tokens)
+    )
+
+
+# --- answer -----------------------------------------------------------------------------------
+
+CANDIDATES = 12  # sentences read, best evidence first
+MIN_COVER = 0.5
+
+
+def answer_yes_no(q: QuestionAnalysis, ranked: list[Evidence], nlp: NLP | None) -> ExtractiveResult:
+    relevant = [e for e in ranked[: CANDIDATES * 3] if relevance_problem(q, e) is None][:CANDIDATES]
+    if not relevant:
+        problem = relevance_problem(q, ranked[0]) if ranked else "nothing relevant was retrieved"
+        return refusal(problem or "no retrieved sentence is about the question")
+    yq = parse_question(q.text, nlp, q.focus)
+    readings = [read(e, yq, q.focus) for e in relevant]
+    about = [r for r in readings if r.subject_hit]
+    if not about:
+        return refusal("no retrieved sentence is about the question's subject")
+    stating = [r for r in about if r.head_hit and r.cover >= MIN_COVER]
+    # The sentence that states most of the predicate wins; evidence order breaks ties.
+    stating.sort(key=lambda r: -r.cover)
+    for r in stating:
+        # A negation outranks a modal: "denied that he would resign" answers "Has he resigned?".
+        if r.negated:
+            return _result("No", r.evidence, "the sentence negates what is asked")
+    # "Is X still …?": an ending reported about the subject outweighs an earlier state.
+    for r in about[:3]:
+        if r.ceased and (r.cover >= MIN_COVER / 2 or r.head_hit) and not r.negated:
+            return _result("No", r.evidence, "the sentence says it has ended")
+    for r in stating:
+        if r.irrealis or r.negated:
+            continue
+        if _NEGATION.search(r.evidence.text):
+            continue  # never a "Yes" over a quote that says "not"
+        if yq.head not in _SAYING and _unverified(r.evidence):
+            return _undecided(
+                r.evidence,
+                "The articles do not say for certain: the claim is not independently confirmed.",
+                "the claim could not be verified",
+            )
+        return _result("Yes", r.evidence, "the sentence states what is asked")
+    for r in about[:3]:
+        if r.opposed and not r.irrealis:
+            return _result("No", r.evidence, "the sentence states the opposite")
+    closest = (stating or about)[0].evidence
+    return _undecided(
+        closest, "The articles do not say.", "no sentence settles it", label="The closest passage"
+    )
+
+
+# "Did JNIM claim the attack?" asks about the claim itself, which is certain even when its
+# content is not.
+_SAYING = {
+    word_key(w)
+    for w in ("claim", "say", "announce", "report", "allege", "assert", "tell", "state", "warn")
+}
+
+
+def _unverified(e: Evidence) -> bool:
+    following = e.passage.text[e.end : e.end + 300]
+    next_sentence = following.split(". ")[0] if following else ""
+    # The next sentence must speak of the claim's truth ("The figure could not be verified");
+    # "The office has not confirmed how long repairs will take" is a fact of its own.
+    return bool(_UNVERIFIED.search(e.text) or _UNVERIFIED_AFTER.search(next_sentence))
+
+
+def _quote(e: Evidence) -> str:
+    # An article's own "[1]" would read as one of our markers.
+    return "“" + re.sub(r"\[(\d+)\]", r"(\1)", e.text) + "”"
+
+
+def _result(verdict: str, e: Evidence, why: str) -> ExtractiveResult:
+    citation = e.passage.cite(1, e.start, e.end)
+    return ExtractiveResult(
+        "answered", f"{verdict}: {_quote(e)} [1]", verdict, [citation], [f"yes/no: {why}"]
+    )
+
+
+def _undecided(e: Evidence, lead: str, why: str, label: str | None = None) -> ExtractiveResult:
+    citation = e.passage.cite(1, e.start, e.end)
+    body = f"{label}: {_quote(e)} [1]" if label else f"{_quote(e)} [1]"
+    return ExtractiveResult("answered", f"{lead} {body}", None, [citation], [f"yes/no: {why}"])
