@@ -18,6 +18,7 @@ from langchain_core.runnables import RunnableLambda
 from rag.answer.condense import Turn, condense_question
 from rag.answer.evidence import EvidenceScorer
 from rag.answer.extractive import answer_from_evidence, answers_the_type, first_relevant, refusal
+from rag.answer.kinds import answer_by_kind
 from rag.answer.question import analyse
 from rag.answer.retrieval import Retriever
 from rag.models.embeddings import LocalEmbeddings
@@ -126,7 +127,9 @@ class AnswerChain:
             ranked = self.scorer.score(q, passages, state.retrieved.query_vector)
             best, _ = first_relevant(q, ranked)
             relevant = best is not None
-            result = answer_from_evidence(q, ranked)
+            # Question kinds beyond factoids (yes/no, summaries) have their own answerers;
+            # None sends the question to the factoid answerer (rag/answer/kinds.py).
+            result = answer_by_kind(q, ranked, self.scorer) or answer_from_evidence(q, ranked)
         answer = Answer(
             question=state.question,
             standalone_question=state.standalone if state.standalone != state.question else None,
