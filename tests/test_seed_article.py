@@ -1,0 +1,94 @@
+"""The user's seed article (``../shared/seed/*.txt``), ingested as is, with our own questions.
+
+Read at test time, skipped when absent; nothing of it is quoted here. The questions are plain
+ones a reader would ask about its facts; what is asserted is robust (the count, the country,
+that a claim is reported as a claim). Those failing today are xfail (not strict), so they flip
+to XPASS as the answerer improves (issue 10).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import ROOT, make_components
+
+SEED_DIR = ROOT.parent / "shared" / "seed"
+SEEDS = sorted(SEED_DIR.glob("*.txt")) if SEED_DIR.is_dir() else []
+CLAIM_WORDS = re.compile(r"\b(claim\w*|said|says|according to|unverified|not confirmed)\b", re.I)
+
+pytestmark = pytest.mark.skipif(not SEEDS, reason=f"no seed article in {SEED_DIR}")
+
+
+@dataclass
+class Case:
+    id: str
+    question: str
+    short: tuple[str, ...] = ()  # the short answer contains one of these
+    text: tuple[str, ...] = ()  # the answer text contains one of these
+    claim: bool = False  # the answer says it is a claim
+    refuse_or_no: bool = False  # "No" or "The articles do not say", never "confirmed"
+
+
+CASES = [
+    Case("dioura-count", "How many soldiers did JNIM say it killed at Dioura?", short=("40",)),
+    Case("dioura-claim", "How many soldiers did JNIM say it killed at Dioura?", claim=True),
+    Case("boulikessi-country", "In which country is the army base at Boulikessi?",
+         text=("Mali",)),
+    Case("boulikessi-toll", "How many soldiers were killed at Boulikessi?", short=("30",)),
+    Case("boulikessi-when", "On what day was the base at Boulikessi attacked?",
+         short=("Sunday",)),
+    Case("boulikessi-what", "What happened at Boulikessi?", text=("base",)),
+    Case("boulikessi-border", "Boulikessi is near the border of which country?",
+         short=("Burkina Faso",)),
+    Case("timbuktu-assailants", "How many attackers were killed in Timbuktu?", short=("13",)),
+    Case("langley", "Who is Michael Langley?", text=("Africa Command",)),
+    Case("sahel-may-toll", "How many soldiers have died in Mali, Niger and Burkina Faso "
+         "since the start of May?", short=("400",)),
+    Case("dioura-confirmed", "Did the army confirm the Dioura toll?", refuse_or_no=True),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory, shared_embeddings):
+    components = make_components(tmp_path_factory.mktemp("seed") / "data", shared_embeddings)
+    report = components.ingestor.ingest([str(p) for p in SEEDS])
+    assert report.added and not report.rejected, report
+    yield components.chain
+    components.store.catalog.close()
+
+
+def check(case: Case, answer) -> None:
+    said = f"short={answer.short_answer!r} answer={answer.answer!r}"
+    if case.refuse_or_no:
+        text = answer.answer.strip().lower()
+        assert answer.status == "not_found" or text.startswith(("no", "the articles do not say")), (
+            said
+        )
+        assert not re.search(r"(?<!not )(?<!un)confirmed", text.split(":")[0]), said
+        return
+    assert answer.status == "answered", said
+    if case.short:
+        assert any(s in (answer.short_answer or "") for s in case.short), said
+    if case.text:
+        assert any(s in answer.answer for s in case.text), said
+    if case.claim:
+        assert CLAIM_WORDS.search(answer.answer.split("“")[0].split('"')[0]), said
+
+
+# Failing today (issue 10); each one flips to XPASS when the answerer says it right.
+XFAIL: dict[str, str] = {
+    "dioura-claim": "the group's claimed count is stated as a fact, not as its claim (item 5)",
+    "boulikessi-country": "answers the neighbouring country of the border, not the base's (item 1)",
+    "timbuktu-assailants": "not_found: the sentence says it in other words (item 7)",
+    "sahel-may-toll": "a number from another clause: the Dioura count (item 1)",
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_seed_article_question(chain, case, request):
+    if case.id in XFAIL:
+        request.applymarker(pytest.mark.xfail(strict=False, reason=XFAIL[case.id]))
+    check(case, chain.ask(case.question))
