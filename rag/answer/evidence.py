@@ -1,9 +1,12 @@
-"""Sentence-level evidence scoring: which retrieved sentence answers the question, and where.
+"""Sentence-level evidence: which retrieved sentences are about the question, and what they offer.
 
-No reranker or reader model ships offline (MODELS.md), so each sentence of the retrieved
+No reranker or reader model ships offline (docs/design.md), so each sentence of the retrieved
 passages is scored on what can be checked: how much of the question it covers (IDF-weighted
-stems), how close it is in meaning (MiniLM), whether it names the question's focus terms
-("Dioura"), and whether it holds a span of the type asked for (a number for "how many").
+stems, with half credit for words its title or the sentence before supply), how close it is in
+meaning (MiniLM), and whether it names the question's focus terms ("Dioura"). The most relevant
+sentences then get their candidate answers of the expected type (rag/answer/candidates.py),
+each placed by its distance to the question's words. Passages written at the reader or at an
+assistant (rag/answer/poison.py) give no evidence at all.
 """
 
 from __future__ import annotations
@@ -11,21 +14,37 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.answer.question import ENTITY_LABELS, QuestionAnalysis
+from rag.answer.candidates import Candidate, candidates, possessive
+from rag.answer.parsing import parse
+from rag.answer.poison import addressed_to_reader
+from rag.answer.question import QuestionAnalysis
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
+from rag.text.lexicon import wordlist
 from rag.text.tokens import sentence_spans, stem, words
 
 # How many sentences get the costlier signals (embedding, then NER + parse).
 SEMANTIC_POOL = 24
-TYPED_POOL = 8
+TYPED_POOL = 14
 
-WEIGHTS = {"lexical": 0.40, "semantic": 0.35, "focus": 0.15, "type": 0.10}
+WEIGHTS = {"lexical": 0.45, "semantic": 0.40, "focus": 0.15}
+CONTEXT_CREDIT = 0.5  # a question word found only in the title or the sentence before
+CATEGORY_BASE = 0.5  # a thing's score x (this + its similarity to the asked-for category)
+PROXIMITY_TOKENS = 8.0  # a candidate this many words from the question's words counts e^-1
+
+
+@dataclass
+class Scored:
+    """One candidate answer inside one sentence, with its support from that sentence."""
+
+    candidate: Candidate
+    score: float
+    proximity: float
 
 
 @dataclass
@@ -38,7 +57,10 @@ class Evidence:
     semantic: float = 0.0
     focus: float = 0.0  # share of focus terms in the sentence itself
     passage_focus: float = 0.0  # share of focus terms in the sentence's passage or title
-    candidate: Entity | None = None
+    relevance: float = 0.0  # lexical + semantic + focus, before any answer type
+    title_lexical: float = 0.0  # share of the question's words (IDF) in the passage's title
+    candidate: Candidate | None = None  # the best candidate of the sentence
+    scored: list[Scored] = field(default_factory=list)
     attribution: Attribution | None = None
     score: float = 0.0
 
@@ -56,9 +78,46 @@ class Evidence:
 
 
 def contains_term(haystack: str, term: str) -> bool:
-    """Whole-word, case-insensitive, tolerant of a possessive or plural ending."""
-    pattern = r"(?<![\w])" + re.escape(term.lower()) + r"(?:'s|’s|s|es)?(?![\w])"
-    return re.search(pattern, haystack.lower()) is not None
+    """Whole-word, case-insensitive, tolerant of a possessive or plural ending ("U.S." is "US")."""
+    pattern = r"(?<![\w])" + re.escape(_undot(term).lower()) + r"(?:'s|’s|s|es)?(?![\w])"
+    return re.search(pattern, _undot(haystack).lower()) is not None
+
+
+_DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
+
+
+def _undot(text: str) -> str:
+    return _DOTTED.sub(lambda m: m.group().replace(".", ""), text) if "." in text else text
+
+
+def focus_share(terms: list[str], text: str) -> float:
+    """Share of the focus phrases ``text`` mentions; a phrase counts by the share of its words
+    found ("Actress Anne Heche" is mostly there in a text naming "Anne Heche")."""
+    if not terms:
+        return 1.0
+    total = 0.0
+    for term in terms:
+        if contains_term(text, term):
+            total += 1.0
+            continue
+        parts = [p for p in term.split() if len(p) > 2]
+        if len(parts) > 1:
+            total += sum(contains_term(text, p) for p in parts) / len(parts)
+    return total / len(terms)
+
+
+def gate_focus(terms: list[str]) -> list[str]:
+    """The focus terms a passage must name: numbers are left out ("9-year" is "nine-year"), and
+    so are the country names news uses as adjectives ("Which US city …")."""
+    return [
+        t for t in terms if not re.fullmatch(r"[\d,.]+", t) and _undot(t).lower() not in _WEAK_FOCUS
+    ]
+
+
+_WEAK_FOCUS = frozenset(
+    wordlist("""us usa uk eu un america american americans britain british england english
+    europe european world earth""")
+)
 
 
 class EvidenceScorer:
@@ -69,19 +128,35 @@ class EvidenceScorer:
     def score(
         self, question: QuestionAnalysis, passages: list[Passage], query_vector: list[float]
     ) -> list[Evidence]:
-        found = [
-            Evidence(i, p, a, b) for i, p in enumerate(passages) for a, b in sentence_spans(p.text)
-        ]
+        question.refine(parse(self.nlp, question.text))
+        clean = [(i, p) for i, p in enumerate(passages) if not addressed_to_reader(p.text)]
+        found = [Evidence(i, p, a, b) for i, p in clean for a, b in sentence_spans(p.text)]
         if not found:
             return []
         stems = [{stem(w) for w in words(e.text)} for e in found]
         idf = _idf(stems)
         wanted = sum(idf.get(t, _UNSEEN) for t in question.terms) or 1.0
-        for e, s in zip(found, stems, strict=True):
-            e.lexical = sum(idf[t] for t in question.terms if t in s) / wanted
-            if question.focus:
-                e.focus = _share(question.focus, e.text)
-                e.passage_focus = _share(question.focus, e.passage.title + "\n" + e.passage.text)
+        focus = gate_focus(question.focus)
+        previous: dict[int, set[str]] = {}
+        for k, (e, s) in enumerate(zip(found, stems, strict=True)):
+            before = stems[k - 1] if k and found[k - 1].passage is e.passage else set()
+            context = previous.get(e.passage_index)
+            if context is None:
+                context = previous[e.passage_index] = {stem(w) for w in words(e.passage.title)}
+            around = before | context
+            e.title_lexical = (
+                sum(idf.get(t, _UNSEEN) for t in question.terms if t in context) / wanted
+            )
+            e.lexical = (
+                sum(
+                    idf.get(t, _UNSEEN) * (1.0 if t in s else CONTEXT_CREDIT if t in around else 0)
+                    for t in question.terms
+                )
+                / wanted
+            )
+            if focus:
+                e.focus = focus_share(focus, e.text)
+                e.passage_focus = focus_share(focus, e.passage.title + "\n" + e.passage.text)
             else:
                 e.focus = e.passage_focus = 1.0
 
@@ -92,29 +167,77 @@ class EvidenceScorer:
         for e, sim in zip(pool, sims, strict=True):
             e.semantic = max(0.0, float(sim))
         for e in found:
-            e.score = self._combine(e, question, typed=False)
+            e.relevance = (
+                WEIGHTS["lexical"] * min(1.0, e.lexical)
+                + WEIGHTS["semantic"] * e.semantic
+                # The sentence naming the focus itself is best; one inside a passage that names
+                # it (the sentence after "… in Mopti": "The river rose 2.4 metres") still counts.
+                + WEIGHTS["focus"] * (e.focus + e.passage_focus) / 2
+            )
+            e.score = e.relevance
 
-        # Answer spans and attribution for the best few.
-        for e in sorted(found, key=lambda e: e.score, reverse=True)[:TYPED_POOL]:
+        qstems = {stem(possessive(w)) for w in words(question.text)}
+        for e in sorted(found, key=lambda e: e.relevance, reverse=True)[:TYPED_POOL]:
             entities, e.attribution = self.nlp.analyse(e.text)
             if question.answer_type:
-                e.candidate = pick_candidate(question, e.text, entities)
-            e.score = self._combine(e, question, typed=True)
+                phrases = _noun_phrases(self.nlp, e.text) if question.answer_type == "thing" else []
+                cands = candidates(e.text, question.expected, entities, qstems, phrases)
+                e.scored = [place(question, e, c) for c in cands]
+                e.scored.sort(key=lambda s: s.score, reverse=True)
+                e.candidate = e.scored[0].candidate if e.scored else None
+        if question.answer_type == "thing" and question.expected.noun_text:
+            self._category_fit(question.expected.noun_text, found)
+        for e in found:
+            # A sentence that offers an answer of the asked-for type is the better evidence.
+            typed = 1.0 if (e.candidate is not None or not question.answer_type) else 0.75
+            e.score = e.relevance * typed
         return sorted(found, key=lambda e: e.score, reverse=True)
 
-    @staticmethod
-    def _combine(e: Evidence, q: QuestionAnalysis, typed: bool) -> float:
-        type_score = 1.0 if (e.candidate is not None or not q.answer_type) else 0.0
-        if not typed and q.answer_type:
-            type_score = 0.5  # unknown yet: neither reward nor punish
-        return (
-            WEIGHTS["lexical"] * e.lexical
-            + WEIGHTS["semantic"] * e.semantic
-            # The sentence naming the focus itself is best; one inside a passage that names it
-            # (the sentence after "… in Mopti": "The river rose 2.4 metres") still counts.
-            + WEIGHTS["focus"] * (e.focus + e.passage_focus) / 2
-            + WEIGHTS["type"] * type_score
-        )
+    def _category_fit(self, noun: str, found: list[Evidence]) -> None:
+        """ "Which disease …": "measles" is closer in meaning to "disease" than "the outbreak"."""
+        texts = sorted({s.candidate.text for e in found for s in e.scored})
+        if not texts:
+            return
+        vectors = np.asarray(self.embeddings.encode([noun, *texts]))
+        sims = dict(zip(texts, (vectors[1:] @ vectors[0]).tolist(), strict=True))
+        for e in found:
+            for s in e.scored:
+                s.score *= CATEGORY_BASE + max(0.0, sims[s.candidate.text])
+            e.scored.sort(key=lambda s: s.score, reverse=True)
+            e.candidate = e.scored[0].candidate if e.scored else None
+
+
+def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
+    """How near ``c`` stands to the question's words in its sentence."""
+    sentence = e.text
+    anchors = [
+        m.start()
+        for m in re.finditer(r"[\w’']+", sentence)
+        if (m.end() <= c.start or m.start() >= c.end) and stem(m.group()) in q.terms
+    ]
+    if not anchors:
+        proximity = 0.3
+    else:
+        gap = min(
+            abs(a - c.start) if a < c.start else abs(a - c.end) for a in anchors
+        )  # characters between the candidate and the nearest question word
+        proximity = math.exp(-(gap / 6.0) / PROXIMITY_TOKENS)
+        if q.expected.blank and any(0 <= c.start - a <= 40 for a in anchors[-2:]):
+            proximity = 1.0  # "… titled X": the blank follows the question's last words
+    score = c.fit * (0.5 + 0.5 * proximity)
+    return Scored(c, score, proximity)
+
+
+def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
+    doc = parse(nlp, sentence)
+    if doc is None:
+        return []
+    out = []
+    for chunk in doc.noun_chunks:
+        if chunk.root.pos_ == "PRON" or chunk.root.like_num:
+            continue
+        out.append(Entity(chunk.text, "NP", chunk.start_char, chunk.end_char))
+    return out
 
 
 _UNSEEN = 3.0  # IDF given to a question term no sentence contains: its absence should cost
@@ -124,63 +247,3 @@ def _idf(docs: list[set[str]]) -> dict[str, float]:
     df = Counter(t for d in docs for t in d)
     n = len(docs)
     return {t: math.log(1 + n / (1 + c)) + 0.1 for t, c in df.items()}
-
-
-def _share(terms: list[str], text: str) -> float:
-    return sum(contains_term(text, t) for t in terms) / len(terms)
-
-
-# "Who" prefers a person to the organisation in the same sentence (distance penalty, chars).
-_LABEL_PREFERENCE = {
-    "person": {"PERSON": 0, "ORG": 60, "NORP": 80, "NAME": 40},
-    "org": {"ORG": 0, "NORP": 20, "PERSON": 60, "NAME": 40},
-    "place": {"GPE": 0, "LOC": 10, "FAC": 20, "NAME": 40},
-    "percent": {"PERCENT": 0, "CARDINAL": 60},
-    "money": {"MONEY": 0, "CARDINAL": 60},
-}
-
-
-def pick_candidate(q: QuestionAnalysis, sentence: str, entities: list[Entity]) -> Entity | None:
-    """The entity of the asked-for type closest to the question's words in the sentence."""
-    labels = ENTITY_LABELS.get(q.answer_type or "", set())
-    if q.answer_type in {"person", "org", "place"}:
-        labels = labels | {"NAME"}  # pattern fallback: capitalised names
-    question_words = {w.lower() for w in words(q.text)}
-    anchors = [m.start() for m in re.finditer(r"\w+", sentence) if stem(m.group()) in q.terms]
-    preference = _LABEL_PREFERENCE.get(q.answer_type or "", {})
-    focus_at = [
-        m.start()
-        for term in q.focus
-        for m in re.finditer(r"(?<!\w)" + re.escape(term) + r"(?!\w)", sentence, re.I)
-    ]
-    # Places and groups the question does not ask about: a number next to one of them
-    # ("… at Boulikessi, where more than 30 soldiers died") belongs to it, not to the focus.
-    others_at = [
-        e.start
-        for e in entities
-        if e.label in {"GPE", "LOC", "FAC"}
-        and not any(contains_term(e.text, t) or contains_term(t, e.text) for t in q.focus)
-    ]
-    best: tuple[float, Entity] | None = None
-    for ent in entities:
-        if ent.label not in labels:
-            continue
-        ent_words = {w.lower() for w in words(ent.text)}
-        if ent_words and ent_words <= question_words:
-            continue  # the question's own words are not its answer
-        if q.answer_type in {"count", "money", "percent"} and not re.search(r"\d|[a-z]", ent.text):
-            continue
-        if sentence[ent.start - 1 : ent.start] == "[" and sentence[ent.end : ent.end + 1] == "]":
-            continue  # "[1]" is a footnote or citation marker, not a count
-        if focus_at and others_at:
-            to_focus = min(abs(ent.start - f) for f in focus_at)
-            if min(abs(ent.start - o) for o in others_at) < to_focus:
-                continue
-        distance = min((abs(ent.start - a) for a in anchors), default=len(sentence))
-        distance += preference.get(ent.label, 0)
-        if q.counted:
-            after = [stem(w) for w in words(sentence[ent.end : ent.end + 30])[:3]]
-            distance += -20 if q.counted in after else 30
-        if best is None or distance < best[0]:
-            best = (distance, ent)
-    return best[1] if best else None

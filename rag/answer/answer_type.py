@@ -1,0 +1,271 @@
+"""What kind of thing a question asks for, read off its wh-phrase and the noun it governs.
+
+"How many soldiers …" asks for a count of soldiers, "Which US city …" for a place, "Which
+rapper …" for a person, "What soap opera …" for a named thing whose category is "soap opera".
+The kind decides which spans of a sentence can be candidates (rag/answer/candidates.py); the
+noun decides what a number must count and what a thing must be.
+
+Rules, not a model: a table of category nouns per kind, applied to the head noun of the
+wh-phrase (from the spaCy parse when there is one, else from the words after the wh-word).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.text.lexicon import wordlist
+from rag.text.tokens import STOPWORDS, stem, words
+
+PERSON_NOUNS = frozenset(
+    wordlist("""person people man woman men women boy girl author writer novelist poet singer
+    rapper songwriter musician artist actor actress comedian comic star celebrity player coach
+    manager president minister premier figure chancellor leader official officer politician lawmaker
+    senator governor mayor candidate nominee justice judge prosecutor attorney lawyer ceo
+    chief executive founder cofounder owner chairman chair billionaire entrepreneur investor
+    tycoon athlete golfer quarterback driver boxer swimmer gymnast skater footballer cricketer
+    sprinter runner cyclist champion winner legend icon host presenter anchor broadcaster
+    journalist reporter director producer filmmaker designer model chef scientist researcher
+    astronaut doctor economist activist influencer personality monarch king queen prince
+    princess pope royal heir daughter son wife husband mother father brother sister member
+    spokesperson spokesman spokeswoman general commander soldier suspect victim character
+    dancer composer painter conductor drummer guitarist frontman band-member rival opponent
+    successor predecessor replacement hero star striker goalkeeper pitcher batter""")
+)
+PLACE_NOUNS = frozenset(
+    wordlist("""place country nation state city town village region province county capital
+    continent island territory location area neighborhood neighbourhood district suburb
+    borough site venue airport port harbor harbour park stadium arena river lake mountain
+    volcano sea ocean border destination spot resort beach coast peninsula desert valley
+    municipality metropolis hometown homeland""")
+)
+ORG_NOUNS = frozenset(
+    wordlist("""company firm business corporation conglomerate giant startup team club side
+    franchise airline carrier automaker carmaker manufacturer maker retailer chain brand
+    restaurant supermarket store network channel broadcaster newspaper outlet publication
+    magazine publisher studio label university college school institution party agency
+    organization organisation group bank lender insurer platform service website site app
+    league federation association union charity foundation ministry department government
+    administration court committee council parliament regime militia army navy band
+    orchestra church hospital developer operator provider utility exchange fund""")
+)
+DATE_NOUNS = {"year": "year", "month": "month", "day": "day", "date": "date", "decade": "year"}
+DURATION_UNITS = frozenset(
+    wordlist("second minute hour day week month year decade century")
+    + wordlist("seconds minutes hours days weeks months years decades centuries")
+)
+
+_WH = re.compile(
+    r"\b(how many|how much|how long|how old|how far|which|what|whose|whom|who|when|where|why|how)\b",
+    re.I,
+)
+_MONEY = re.compile(
+    r"\b(money|cost|costs|spend|spent|pay|paid|worth|budget|price|priced|raise|raised|fine|fined"
+    r"|salary|fee|fees|revenue|sales|profit|loss|deal|contract|funding|fund|funds|award|awarded"
+    r"|donate|donated|invest|invested|sell|sold|value|valued|charge|charged|jackpot|prize|bill)\b",
+    re.I,
+)
+_PERCENT = re.compile(r"\b(percentage|percent|per cent|share|proportion|rate)\b", re.I)
+# "What is the name of the new cartoon series …": the category is in the "of" phrase.
+_NAME_OF = re.compile(
+    r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:name|title|term|word)s?\s+"
+    r"(?:of|for|given to)\s+(?:the\s+|a\s+|an\s+|this\s+|its\s+|their\s+|his\s+|her\s+)?",
+    re.I,
+)
+_KIND_OF = re.compile(r"^(?:type|kind|sort|form|variety|brand|piece|pair|name)s?$", re.I)
+_SKIP = frozenset(
+    wordlist("the a an of this that these those new former recent major popular famous")
+)
+
+
+@dataclass(frozen=True)
+class Expected:
+    kind: str | None  # person place org count money percent date duration thing, or None
+    noun: str | None = None  # the category word, stemmed: "soldier", "disease", "citi"
+    noun_text: str | None = None  # as written: "soldiers", "disease"
+    date_part: str | None = None  # year / month / day / date for "when" questions
+    blank: bool = False  # "… has been raised to:" — the answer follows the question's words
+
+
+def expected_answer(question: str, parse=None) -> Expected:
+    """The expected answer of ``question``; ``parse`` is its spaCy Doc when one is at hand."""
+    q = question.strip()
+    low = q.lower()
+    m = _pick_wh(q)
+    blank = bool(
+        re.search(r"(?::|\b(?:to|as|is|was|by|since|titled|called|named))\s*[:…_-]*\s*$", q)
+    ) and (m is None or q.rstrip().endswith(":"))
+    if m is None:
+        return _blank(q) if blank else Expected(None)
+    wh = m.group(1).lower()
+    if wh in {"why", "how"}:
+        return Expected(None)  # reasons and manners are sentences, not spans
+    after = q[m.end() :]
+    if re.match(r"\s*(?:is|are|was|were)\s+the\b", after) and wh in {"which", "what"}:
+        after = re.sub(r"^\s*(?:is|are|was|were)\s+the\s+", " ", after)
+    if wh == "how many":
+        noun = _head_noun(after, parse, m.end())
+        return Expected("count", stem(noun) if noun else None, noun)
+    if wh == "how much":
+        if _MONEY.search(q) or re.search(r"\b(?:dollars?|euros?|pounds?|\$|£|€)", low):
+            return Expected("money")
+        return Expected("count")
+    if wh == "how long":
+        return Expected("duration")
+    if wh == "how old":
+        return Expected("count", "year", "years")
+    if wh == "how far":
+        return Expected("count")
+    if wh in {"who", "whom", "whose"}:
+        return Expected("person", blank=blank)
+    if wh == "where":
+        return Expected("place")
+    if wh == "when":
+        return Expected("date", date_part="date")
+    # which / what
+    named = _NAME_OF.search(q)
+    noun = _head_noun(q[named.end() :], parse, named.end()) if named else None
+    if noun is None:
+        noun = _head_noun(after, parse, m.end())
+    if noun is None:
+        return Expected("thing", blank=blank)
+    n = singular(noun)
+    if _PERCENT.fullmatch(n) or n in {"percentage", "percent"}:
+        return Expected("percent")
+    if n in DATE_NOUNS:
+        return Expected("date", date_part=DATE_NOUNS[n])
+    if n in {"number", "total", "toll", "amount", "count", "tally"}:
+        if _MONEY.search(q):
+            return Expected("money")
+        counted = re.search(r"\bnumber of\s+(?:\w+\s+)?(\w+)", q, re.I)
+        return Expected("count", stem(counted.group(1)) if counted else None)
+    if n in {"price", "cost", "fine", "salary", "fee", "budget", "sum"}:
+        return Expected("money")
+    single = stem(n)
+    for table, kind in ((PERSON_NOUNS, "person"), (PLACE_NOUNS, "place"), (ORG_NOUNS, "org")):
+        if n in table:
+            return Expected(kind, single, noun, blank=blank)
+    return Expected("thing", single, noun, blank=blank)
+
+
+_AUXILIARY = frozenset(
+    wordlist("is are was were has have had will would could can did does do may")
+)
+
+
+def _pick_wh(q: str) -> re.Match[str] | None:
+    """The wh-word that asks, not one opening a relative clause ("Briggs, who died …")."""
+    found = list(_WH.finditer(q))
+    if not found:
+        return None
+    last_stop = max(q.rfind(". ", 0, found[-1].start()), q.rfind("? ", 0, found[-1].start()))
+    asking = [m for m in found if m.start() > last_stop] or found
+    kept = []
+    for m in asking:
+        before = q[: m.start()].rstrip()
+        nxt = re.match(r"\s*(\w+)", q[m.end() :])
+        nxt_word = nxt.group(1).lower() if nxt else ""
+        relative = (
+            m.group(1).lower() in {"who", "which"}
+            and before[-1:] in {",", "—"} | set("abcdefghijklmnopqrstuvwxyz")
+            and before.split()[-1].lower() not in _PREPOSITIONS
+            and (nxt_word in _AUXILIARY or nxt_word.endswith(("ed", "ly")))
+        )
+        if not relative:
+            kept.append(m)
+    return (kept or asking)[0]
+
+
+_PREPOSITIONS = frozenset(
+    wordlist("""in on at of for with by from to into onto over under about
+    against between during after before behind near since than as via""")
+)
+
+
+def singular(word: str) -> str:
+    w = word.lower()
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("ses", "xes", "ches", "shes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")) and len(w) > 3:
+        return w[:-1]
+    return w
+
+
+_BLANK_DATE = re.compile(r"\b(?:since|in|on|until|from)\s*[:…_-]*\s*$", re.I)
+_BLANK_NUMBER = re.compile(r"\b(?:to|by|at|of|about|nearly|than)\s*[:…_-]*\s*$", re.I)
+
+
+def _blank(q: str) -> Expected:
+    """ "… raised to:" wants a number, "… since:" a date, "… titled:" a name or title."""
+    if _BLANK_DATE.search(q):
+        return Expected("date", date_part="date", blank=True)
+    if _BLANK_NUMBER.search(q):
+        return Expected("count", blank=True)
+    return Expected("thing", blank=True)
+
+
+def _head_noun(text: str, parse, offset: int) -> str | None:
+    """The category noun right after a wh-word: "US city" → "city", "MLB team’s owner" →
+    "owner", "highly infectious disease" → "disease"."""
+    if parse is not None:
+        noun = _head_from_parse(parse, offset)
+        if noun is not None:
+            return noun
+    text = re.sub(r"^\s*(?:type|kind|sort|form|variety)s?\s+of\s+", "", text, flags=re.I)
+    tokens = re.findall(r"[\w’'\-]+|[“”\"]", text)[:7]
+    # Without tags: the last word of the run before the first stopword or verb-looking word.
+    run: list[str] = []
+    for tok in tokens:
+        t = tok.strip('“”"').lower()
+        if not t:
+            continue
+        if t in DATE_NOUNS:
+            return t
+        if t in _SKIP:
+            if run:
+                break
+            continue
+        if t in STOPWORDS:
+            break
+        plain = re.sub(r"['’]s$", "", t)
+        run.append(plain)
+        if plain != t:
+            return plain  # "which team’s owner …" asks which team
+        if singular(t) in PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS and not _KIND_OF.match(t):
+            return t
+        if len(run) >= 3:
+            break
+    run = [w for w in run if not _KIND_OF.match(w)] or run
+    return run[-1] if run else None
+
+
+def _head_from_parse(doc, offset: int) -> str | None:
+    i = next((t.i for t in doc if t.idx >= offset), None)
+    if i is None:
+        return None
+    head = None
+    stop = min(len(doc), i + 8)
+    while i < stop:
+        tok = doc[i]
+        nxt = doc[i + 1] if i + 1 < len(doc) else None
+        if _KIND_OF.match(tok.text) and nxt is not None and nxt.lower_ == "of":
+            i += 2  # "which type of cancer": the category is after "of"
+            continue
+        if tok.pos_ == "NOUN":
+            head = tok.text
+            if nxt is not None and nxt.tag_ == "POS":
+                return head  # "which team’s owner …" asks which team
+        elif tok.pos_ == "PROPN" or tok.tag_ == "POS" or tok.is_quote:
+            pass  # "US city", "MLB team’s owner", "“Star Trek” character"
+        elif tok.pos_ in {"ADJ", "ADV", "DET", "NUM", "PUNCT"} and head is None:
+            pass
+        else:
+            break
+        i += 1
+    return head
+
+
+def question_stems(question: str) -> set[str]:
+    return {stem(w) for w in words(question)}

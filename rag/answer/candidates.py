@@ -1,0 +1,351 @@
+"""Candidate answers of the expected type in one sentence, each with how well it fits the type.
+
+Named entities come from spaCy (rag/models/nlp.py) when it is installed, capitalised names
+from patterns when not; numbers, money, percentages, durations and dates always come from
+patterns too, so a currency or a unit is never lost ("$18 million", "18 million euros"). A
+number is a count only of the noun it stands before: in "40 soldiers died in three countries"
+the count of soldiers is 40 and "three" counts countries. A candidate that the question
+already names is not its answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.answer_type import Expected, singular
+from rag.models.nlp import Entity
+from rag.text.lexicon import MONTHS, NUMBER_WORDS, alternation, wordlist
+from rag.text.tokens import STOPWORDS, stem, words
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str  # as the sentence writes it: the short answer
+    start: int  # offsets in the sentence
+    end: int
+    fit: float  # 0..1: how surely this span is of the asked-for type
+    key: str  # normalised, to pool the same answer across sentences
+
+
+_NUM_WORD = alternation(
+    [w for w in NUMBER_WORDS if w != "zero"] + ["a dozen", "dozens", "hundreds", "thousands"]
+)
+_NUM = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUM_WORD})(?:[- ](?:{_NUM_WORD}))*)"
+)
+_SCALE = r"(?:\s?(?:hundred|thousand|million|billion|trillion|bn|m|k)\b)?"
+_CURRENCY_WORDS = (
+    r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|CFA francs|"
+    r"naira|rand|pesos?|reais|rubles?|roubles?|won|lira|shillings?|dirhams?|riyals?|cedis?)"
+)
+MONEY = re.compile(
+    rf"(?:(?:US|A|C|NZ|HK|S)?[$€£¥₹]\s?{_NUM}{_SCALE}(?:\s?(?:dollars?|USD|EUR|GBP))?"
+    rf"|\b{_NUM}{_SCALE}\s+(?:US\s+)?{_CURRENCY_WORDS}\b"
+    rf"|\b(?:USD|EUR|GBP|CHF)\s?{_NUM}{_SCALE})",
+    re.I,
+)
+PERCENT = re.compile(rf"\b{_NUM}\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
+DURATION = re.compile(
+    rf"\b(?:{_NUM}|a|an|several|a few)[- ](?:and[- ]a[- ]half[- ])?"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b(?:[- ]long)?",
+    re.I,
+)
+NUMBER = re.compile(
+    rf"(?<![\w.,$€£¥])(?:more than |nearly |about |over |at least )?{_NUM}{_SCALE}(?![\w%])", re.I
+)
+_MONTH = alternation(MONTHS, title=True)
+_YEAR = re.compile(r"(?<![\d,.$])(?:1[6-9]|20)\d\d(?![\d,%])")
+_MONTH_NAME = re.compile(rf"\b(?:{_MONTH})\b\.?")
+_DATE_AROUND = re.compile(rf"(?:\b(?:{_MONTH})\.?\s*$)|(?:^\s*(?:{_MONTH})\b)")
+_RANGE = re.compile(r"^\s*(?:-|–|—|to|and|through)\s*\d")
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+_ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
+
+# Which entity labels fill which kind, and how surely.
+_LABEL_FIT: dict[str, dict[str, float]] = {
+    "person": {"PERSON": 1.0, "ORG": 0.45, "NORP": 0.3, "NAME": 0.55, "GPE": 0.2},
+    "org": {"ORG": 1.0, "NORP": 0.4, "PERSON": 0.35, "NAME": 0.55, "PRODUCT": 0.4, "GPE": 0.3, "FAC": 0.3},
+    "place": {"GPE": 1.0, "LOC": 0.9, "FAC": 0.75, "NAME": 0.55, "NORP": 0.3, "ORG": 0.25},
+    "thing": {
+        "WORK_OF_ART": 1.0, "PRODUCT": 1.0, "EVENT": 0.9, "LAW": 0.9, "LANGUAGE": 0.8,
+        "ORG": 0.8, "PERSON": 0.7, "GPE": 0.6, "NORP": 0.6, "FAC": 0.7, "LOC": 0.6,
+        "NAME": 0.55, "QUOTE": 0.9, "NP": 0.5,
+    },
+}  # fmt: skip
+
+
+def candidates(
+    sentence: str,
+    expected: Expected,
+    entities: list[Entity],
+    question_stems: set[str],
+    noun_phrases: list[Entity] | None = None,
+) -> list[Candidate]:
+    kind = expected.kind
+    if kind is None:
+        return []
+    if kind in {"count", "money", "percent", "duration"}:
+        found = _numeric(sentence, expected, entities)
+    elif kind == "date":
+        found = _dates(sentence, expected, entities)
+    else:
+        found = _named(sentence, kind, entities, noun_phrases or [], expected.noun)
+        if expected.blank and not expected.noun:
+            # "… is:" with no category: a number or a date may be the answer too, less surely.
+            found += [_weaker(c) for c in _numeric(sentence, Expected("count"), entities)]
+            found += [
+                _weaker(c) for c in _dates(sentence, Expected("date", date_part="date"), entities)
+            ]
+    out: dict[tuple[int, int], Candidate] = {}
+    for c in found:
+        if _named_by_question(c.text, question_stems, expected.noun) or _credit(sentence, c):
+            continue
+        prev = out.get((c.start, c.end))
+        if prev is None or c.fit > prev.fit:
+            out[(c.start, c.end)] = c
+    # A span inside a longer candidate of the same kind ("Langley" in "Michael Langley") goes.
+    spans = sorted(out.values(), key=lambda c: (c.start, -(c.end - c.start)))
+    kept: list[Candidate] = []
+    for c in spans:
+        if any(k.start <= c.start and c.end <= k.end and k.fit >= c.fit for k in kept):
+            continue
+        kept.append(c)
+    return kept
+
+
+def key_of(text: str) -> str:
+    from rag.text.facts import normalize_number
+
+    n = normalize_number(text)
+    w = [x for x in words(text.lower()) if x not in {"the", "a", "an"}]
+    if n is not None and not any(ch.isalpha() for ch in text.replace(" ", "")[:1]):
+        unit = [x for x in w if not re.match(r"^[\d.,]+$", x) and x not in NUMBER_WORDS]
+        return n + ":" + (singular(unit[-1]) if unit else "")
+    return " ".join(singular(x) for x in w)
+
+
+def _weaker(c: Candidate) -> Candidate:
+    return Candidate(c.text, c.start, c.end, c.fit * 0.6, c.key)
+
+
+def _named_by_question(text: str, question_stems: set[str], noun: str | None) -> bool:
+    """ "the university" or "Sotheby’s" for a question that says them: not an answer.
+    "Northeastern University" for "which university" is one: its other word is new."""
+    content = [stem(possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
+    content = [c for c in content if c != noun]
+    return not content or all(c in question_stems for c in content)
+
+
+def possessive(word: str) -> str:
+    return re.sub(r"['’]s?$", "", word)
+
+
+def _credit(sentence: str, c: Candidate) -> bool:
+    """A photo credit ("Shaun Botterill/Getty Images") names who took a picture, nothing else."""
+    return sentence[c.end : c.end + 1] == "/" or bool(
+        re.search(r"(?:photo|image|credit|caption)s?\W{0,3}(?:by\W+)?$", sentence[: c.start], re.I)
+    )
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+
+def _numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
+    kind = expected.kind
+    dates = [(e.start, e.end) for e in entities if e.label in {"DATE", "TIME"}]
+    taken: list[tuple[int, int]] = []
+    out: list[Candidate] = []
+
+    def add(m: re.Match[str], fit: float) -> None:
+        a, b = m.start(), m.end()
+        text = sentence[a:b].strip(" ,.;:")
+        b = a + len(text)
+        taken.append((a, b))
+        out.append(Candidate(text, a, b, fit, key_of(text)))
+
+    for m in MONEY.finditer(sentence):
+        add(m, 1.0 if kind == "money" else 0.15)
+    for m in PERCENT.finditer(sentence):
+        if not _overlaps(m.start(), m.end(), taken):
+            add(m, 1.0 if kind == "percent" else 0.15)
+    for m in DURATION.finditer(sentence):
+        if not _overlaps(m.start(), m.end(), taken):
+            if kind == "duration":
+                add(m, 1.0)
+            elif kind == "count" and expected.noun and _counts(sentence, m, expected):
+                add(m, 0.9)  # "how many years" → "three years"
+    if kind in {"duration", "money", "percent"}:
+        return out
+    for m in NUMBER.finditer(sentence):
+        a, b = m.start(), m.end()
+        if _overlaps(a, b, taken) or not re.search(r"\d|[a-z]", m.group(), re.I):
+            continue
+        if sentence[a - 1 : a] == "[" and sentence[b : b + 1] == "]":
+            continue  # "[1]": a footnote, not a count
+        if (
+            _ORDINAL.match(sentence[b:])
+            or sentence[b : b + 1] in {"-"}
+            and _RANGE.match(sentence[b:])
+        ):
+            continue
+        if _RANGE.match(sentence[b:]) or re.search(r"(?:-|–|from|between)\s*$", sentence[:a]):
+            continue  # "May 1-15", "from 2019 to 2021": a span of time, not a count
+        if _DATE_AROUND.search(sentence[max(0, a - 12) : a]) or _DATE_AROUND.search(
+            sentence[b : b + 12]
+        ):
+            continue
+        if _YEAR.fullmatch(m.group()) and not _counts(sentence, m, expected):
+            continue
+        if any(x <= a < y for x, y in dates) and not _counts(sentence, m, expected):
+            continue
+        if re.fullmatch(r"(?:one|a dozen)", m.group(), re.I) and not _counts(sentence, m, expected):
+            continue  # "one of the …" is rarely the count asked for
+        fit = 0.6
+        if expected.noun:
+            fit = (
+                1.0
+                if _counts(sentence, m, expected)
+                else (0.15 if _counts_other(sentence, m) else 0.45)
+            )
+        add(m, fit)
+    return out
+
+
+_FOLLOW = re.compile(r"[\w’'\-]+|[,.;:()]")
+
+
+def _counted_words(sentence: str, m: re.Match[str], span: int = 4) -> list[str]:
+    tokens = _FOLLOW.findall(sentence[m.end() : m.end() + 60])
+    out: list[str] = []
+    for tok in tokens[:span]:
+        if tok in {",", ".", ";", ":", "(", ")"}:
+            break
+        low = tok.lower()
+        if low in STOPWORDS and low not in {"of", "more", "other"}:
+            break
+        out.append(low)
+    return out
+
+
+def _counts(sentence: str, m: re.Match[str], expected: Expected) -> bool:
+    if not expected.noun:
+        return False
+    noun = expected.noun
+    single = singular(expected.noun_text or noun)
+    for w in _counted_words(sentence, m):
+        if (
+            stem(w) == noun
+            or singular(w) == single
+            or (len(noun) >= 5 and stem(w).startswith(noun))
+        ):
+            return True
+    return False
+
+
+def _counts_other(sentence: str, m: re.Match[str]) -> bool:
+    """ "three countries": the number counts a noun right after it (a plural, or a unit)."""
+    follow = _counted_words(sentence, m, 2)
+    if not follow:
+        return False
+    w = follow[0]
+    return w not in {"of", "more", "other", "percent"} and (w.endswith("s") or len(follow) > 1)
+
+
+def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
+    return any(x < b and a < y for x, y in spans)
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+def _dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
+    part = expected.date_part or "date"
+    out: list[Candidate] = []
+    spans = [(e.start, e.end) for e in entities if e.label in {"DATE", "TIME"}]
+    for m in _YEAR.finditer(sentence):
+        if not any(a <= m.start() < b for a, b in spans):
+            spans.append((m.start(), m.end()))
+    for a, b in spans:
+        text = sentence[a:b].strip(" ,.;:")
+        low = text.lower()
+        if low in {"today", "now", "currently", "this week", "last week", "this year", "recently"}:
+            continue
+        year = _YEAR.search(text)
+        month = _MONTH_NAME.search(text)
+        fit = 0.8
+        if part == "year":
+            if not year:
+                continue
+            text, a, fit = year.group(), a + year.start(), 1.0
+        elif part == "month":
+            if not month:
+                continue
+            text, a, fit = month.group().rstrip("."), a + month.start(), 1.0
+        elif part == "day" and not (re.search(r"\d", text) or "day" in low):
+            fit = 0.4
+        elif year or month or re.search(r"\d|day\b", low):
+            fit = 1.0
+        out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+    return out
+
+
+# --- names and things -------------------------------------------------------------------------
+
+
+_GENERIC_HEADS = frozenset(
+    wordlist("""list number lot part way kind type sort thing things time times people one ones
+    end result results fact case point percent share rest majority group deal""")
+)
+
+
+def _named(
+    sentence: str,
+    kind: str,
+    entities: list[Entity],
+    noun_phrases: list[Entity],
+    noun: str | None = None,
+) -> list[Candidate]:
+    table = dict(_LABEL_FIT.get(kind, _LABEL_FIT["thing"]))
+    if kind == "thing" and noun:
+        # "Which product …": a category that is no person, place or group of people.
+        table.update(PERSON=0.3, GPE=0.3, NORP=0.3, LOC=0.3)
+    out: list[Candidate] = []
+    for e in entities:
+        fit = table.get(e.label)
+        if fit is None:
+            continue
+        text, a = _trim(e.text, e.start)
+        if not text or (e.label == "NAME" and text.lower() in STOPWORDS):
+            continue
+        out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+    if kind == "thing":
+        for m in _QUOTED.finditer(sentence):
+            text = m.group(1).strip(" ,.;:")
+            if len(text.split()) <= 8:
+                out.append(
+                    Candidate(
+                        text, m.start(1), m.start(1) + len(text), table["QUOTE"], key_of(text)
+                    )
+                )
+        for np in noun_phrases:
+            text, a = _trim(np.text, np.start)
+            head = text.split()[-1].lower() if text else ""
+            if text and len(text.split()) <= 6 and head not in _GENERIC_HEADS:
+                out.append(Candidate(text, a, a + len(text), table["NP"], key_of(text)))
+    return out
+
+
+_LEADING = re.compile(r"^(?:the|a|an|this|that|these|those|its|his|her|their|our|some)\s+")
+
+
+def _trim(text: str, start: int) -> tuple[str, int]:
+    t = text.rstrip(" ,.;:’'”\"")
+    t2 = t.lstrip(" “\"‘'")
+    start += len(t) - len(t2)
+    m = _LEADING.match(t2)
+    if m and len(t2) > m.end():
+        start += m.end()
+        t2 = t2[m.end() :]
+    t2 = re.sub(r"['’]s$", "", t2)
+    return t2, start
