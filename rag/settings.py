@@ -82,6 +82,24 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     cors_origins: list[str] = Field(default_factory=list)
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names the server answers to besides the loopback names, the bound "
+        "address and IP literals (news.example.org, *.example.org; '*' = any): any other Host "
+        "header gets 400 (DNS rebinding, api/server/hosts.py).",
+    )
+    keep_alive_timeout: float = Field(
+        5.0, gt=0, description="Seconds an idle keep-alive connection stays open."
+    )
+    header_timeout: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds a client has to send a request's headers (from connecting, or "
+        "from its first byte on a kept-alive connection); then the connection is closed.",
+    )
+    body_timeout: float = Field(
+        30.0, gt=0, description="Seconds a client has to send a whole request body (then 408)."
+    )
     rate_limit_per_minute: int = Field(60, ge=1)
     max_body_bytes: int = Field(1_000_000, ge=1024)
     max_question_chars: int = Field(2000, ge=10)

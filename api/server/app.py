@@ -19,6 +19,7 @@ from api.auth import Authenticator, KeyStore, is_loopback
 from api.components import Components
 from api.server.deps import AppParts
 from api.server.handlers import install_error_handlers
+from api.server.hosts import HostPolicy, TrustedHostMiddleware
 from api.server.middleware import BodyLimitMiddleware, CORSMiddleware, ObserveMiddleware
 from api.server.routes import articles, ask, conversations, jobs, ops
 from api.services.articles import ArticleService
@@ -131,6 +132,10 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CORSMiddleware, allows=p.auth.cors_allows)
+    # Before CORS, the body and every route: a foreign Host is a rebinding page (hosts.py).
+    app.add_middleware(
+        TrustedHostMiddleware, policy=HostPolicy(settings.host, settings.allowed_hosts)
+    )
     app.add_middleware(ObserveMiddleware)  # outermost of ours: sees every response
 
     if settings.slack_signing_secret:
