@@ -1,0 +1,142 @@
+"""POST /v1/chat/completions and GET /v1/models through the official `openai` client, against
+the app on a real uvicorn (local-only mode: loopback needs no key, so any api_key string)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from rag.schema import Answer
+from tests.api_support import LiveServer, copy_store, make_app
+
+openai = pytest.importorskip("openai")
+
+DIOURA = "How many soldiers died at Dioura?"
+
+
+@pytest.fixture(scope="module")
+def live(sample_data_dir, shared_embeddings, tmp_path_factory):
+    data = copy_store(sample_data_dir, tmp_path_factory.mktemp("openai") / "data")
+    app = make_app(data, shared_embeddings, rate_limit_per_minute=100_000)
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def client(live):
+    with openai.OpenAI(base_url=f"{live.url}/v1", api_key="unused", max_retries=0) as c:
+        yield c
+
+
+def test_models_lists_newsrag(client):
+    models = client.models.list()
+    assert [m.id for m in models.data] == ["newsrag"]
+
+
+def test_completion_has_markers_sources_and_structured_citations(client):
+    done = client.chat.completions.create(
+        model="newsrag", messages=[{"role": "user", "content": DIOURA}]
+    )
+    assert done.object == "chat.completion"
+    content = done.choices[0].message.content
+    assert done.choices[0].finish_reason == "stop"
+    extra = Answer.model_validate(done.model_extra["newsrag"])
+    assert extra.status == "answered" and extra.citations
+    answer, _, sources = content.partition("\n\nSources:\n")
+    assert answer == extra.answer and "[1]" in answer
+    lines = sources.splitlines()
+    assert len(lines) == len(extra.citations)
+    first = extra.citations[0]
+    assert lines[0].startswith(f"- [{first.marker}] {first.title} (")
+    assert first.published.isoformat() in lines[0] and first.url in lines[0]
+
+
+def test_follow_up_uses_the_earlier_messages(client):
+    first = client.chat.completions.create(
+        model="newsrag", messages=[{"role": "user", "content": DIOURA}]
+    )
+    follow = client.chat.completions.create(
+        model="newsrag",
+        messages=[
+            {"role": "system", "content": "You are a helpful assistant."},
+            {"role": "user", "content": DIOURA},
+            {"role": "assistant", "content": first.choices[0].message.content},
+            {"role": "user", "content": "and at Timbuktu?"},
+        ],
+    )
+    extra = follow.model_extra["newsrag"]
+    assert extra["standalone_question"] == "How many soldiers died at Timbuktu?"
+    assert any("Timbuktu" in c["quote"] for c in extra["citations"])
+
+
+def test_stream_gives_chunks_then_done(client, live):
+    stream = client.chat.completions.create(
+        model="newsrag", messages=[{"role": "user", "content": DIOURA}], stream=True
+    )
+    chunks = list(stream)
+    assert all(c.object == "chat.completion.chunk" for c in chunks)
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert chunks[-1].choices[0].finish_reason == "stop"
+    text = "".join(c.choices[0].delta.content or "" for c in chunks)
+    extra = chunks[-1].model_extra["newsrag"]
+    plain = client.chat.completions.create(
+        model="newsrag", messages=[{"role": "user", "content": DIOURA}]
+    )
+    assert text.split() == plain.choices[0].message.content.split()
+    assert extra["citations"] == plain.model_extra["newsrag"]["citations"]
+    assert len([c for c in chunks if c.choices[0].delta.content]) >= 2  # answer, then sources
+    # The wire format ends the way OpenAI's does.
+    body = {"model": "newsrag", "stream": True, "messages": [{"role": "user", "content": DIOURA}]}
+    with httpx.stream("POST", f"{live.url}/v1/chat/completions", json=body, timeout=120) as r:
+        lines = [line for line in r.iter_lines() if line.startswith("data:")]
+    assert lines[-1] == "data: [DONE]"
+
+
+def test_errors_are_openai_client_errors(client):
+    with pytest.raises(openai.NotFoundError, match="newsrag"):
+        client.chat.completions.create(
+            model="gpt-4o", messages=[{"role": "user", "content": DIOURA}]
+        )
+    with pytest.raises(openai.UnprocessableEntityError, match="last message"):
+        client.chat.completions.create(
+            model="newsrag", messages=[{"role": "assistant", "content": "hello"}]
+        )
+    # Parameters for a generative model are accepted and ignored.
+    done = client.chat.completions.create(
+        model="newsrag",
+        messages=[{"role": "user", "content": [{"type": "text", "text": DIOURA}]}],
+        temperature=0.2,
+        max_tokens=50,
+        extra_body={"as_of": "2025-06-30"},
+    )
+    assert done.model_extra["newsrag"]["as_of"] == "2025-06-30"
+
+
+def test_same_keys_and_scopes_as_ask(tmp_path, sample_data_dir, shared_embeddings):
+    data = copy_store(sample_data_dir, tmp_path / "data")
+    app = make_app(data, shared_embeddings)
+    keys = app.state.parts.keys
+    _, ask_key = keys.create("ask")
+    _, widget_key = keys.create("widget", origins=["https://news.example.org"])
+    server = LiveServer(app).start()
+    try:
+        base = f"{server.url}/v1"
+        wrong = openai.OpenAI(base_url=base, api_key="nrk_wrong", max_retries=0)
+        with wrong as c, pytest.raises(openai.AuthenticationError):
+            c.models.list()
+        with openai.OpenAI(base_url=base, api_key=ask_key, max_retries=0) as c:
+            assert [m.id for m in c.models.list().data] == ["newsrag"]
+        # A widget key only from its page's origin, as for /v1/ask.
+        no_origin = openai.OpenAI(base_url=base, api_key=widget_key, max_retries=0)
+        with no_origin as c, pytest.raises(openai.PermissionDeniedError):
+            c.models.list()
+        with openai.OpenAI(
+            base_url=base,
+            api_key=widget_key,
+            max_retries=0,
+            default_headers={"Origin": "https://news.example.org"},
+        ) as c:
+            assert c.models.list().data
+    finally:
+        server.stop()
