@@ -119,17 +119,36 @@ def _raw(client, path: str, body: bytes, content_type: str = "application/json")
         (b"{", 422),
         (b"\xff\xfe\x00garbage", 422),
         (b'{"question": "a"}' * 3, 422),
-        (b"[" * 200_000 + b"]" * 200_000, 400),  # deeper than any JSON parser recurses
-        (b'{"question": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_000 + b"}", 400),
+        (b"[" * 200_000 + b"]" * 200_000, 422),  # deeper than any JSON parser recurses
+        (b"[" * 60_000 + b"]" * 60_000, 422),
+        (b'{"question": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_000 + b"}", 422),
+        (b'{"question": "caf\xe9 at Dioura?"}', 422),  # Latin-1, not UTF-8
+        (b'{"question": "Dioura?", "sources": ["\xff"]}', 422),
+        (b"\xfe\xff\x00{", 422),
         (b'{"question": "' + b"x" * 2_000_000 + b'"}', 413),
     ],
-    ids=["empty", "truncated", "binary", "concatenated", "nested-lists", "nested-objects", "2MB"],
+    ids=[
+        "empty",
+        "truncated",
+        "binary",
+        "concatenated",
+        "nested-lists",
+        "nested-60k",
+        "nested-objects",
+        "latin-1",
+        "latin-1-in-list",
+        "utf-16-bom",
+        "2MB",
+    ],
 )
 def test_malformed_bodies_are_4xx(client, body: bytes, status: int) -> None:
     for path in ("/v1/ask", "/v1/articles"):
         response = _raw(client, path, body)
         no_server_error(response)
         assert response.status_code == status, (path, response.text[:300])
+        if status == 422:  # the same shape as every malformed-JSON error, saying what is wrong
+            message = response.json()["message"]
+            assert "parsing the body" not in message and "JSON" in message, message
 
 
 def test_wrong_content_types(client) -> None:

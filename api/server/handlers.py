@@ -29,6 +29,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSED:
+            # FastAPI's catch-all for a body json.loads could not read at all (not UTF-8,
+            # nested past the recursion limit): malformed JSON, so 422 like any other.
+            return _error(request, 422, _unparsed_reason(exc.__cause__))
         message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
         return _error(request, exc.status_code, message, getattr(exc, "headers", None))
 
@@ -39,6 +43,21 @@ def install_error_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return _error(request, 422, _summarize(request, exc.errors()), detail=errors)
+
+
+_UNPARSED = "There was an error parsing the body"
+
+
+def _unparsed_reason(cause: BaseException | None) -> str:
+    if isinstance(cause, UnicodeDecodeError):
+        byte = cause.object[cause.start : cause.start + 1].hex().upper() or "?"
+        return (
+            f"malformed JSON in the request body: byte 0x{byte} at offset {cause.start} is "
+            "not UTF-8 (JSON must be sent as UTF-8)"
+        )
+    if isinstance(cause, RecursionError):
+        return "malformed JSON in the request body: nested too deeply (arrays or objects)"
+    return "malformed request body: it could not be parsed"
 
 
 def _summarize(request: Request, errors) -> str:
@@ -52,6 +71,8 @@ def _summarize(request: Request, errors) -> str:
         content_type = request.headers.get("content-type", "")
         if loc == [] and request.method in ("POST", "PUT", "PATCH") and "json" not in content_type:
             return "the request body must be JSON, sent with `Content-Type: application/json`"
+        if loc == [] and e.get("type") == "missing":
+            return "the request body is empty: send a JSON object"
         messages.append(f"{'.'.join(loc) or 'body'}: {e.get('msg', 'invalid')}")
     shown = "; ".join(messages[:5])
     return shown + (f" (and {len(messages) - 5} more)" if len(messages) > 5 else "")
