@@ -9,6 +9,10 @@
   served (and ``newsrag serve`` refuses to listen on another interface).
 * Rate limits: a token bucket of ``rate_limit_per_minute`` per key (per key and client IP for
   a widget key, which every visitor of a site shares; per client IP in local-only mode).
+* Widget visitors: every visitor of a site shares the widget key, so a widget conversation is
+  filed under the key and the visitor's own secret (``X-Newsrag-Visitor``, random, kept by the
+  widget in the browser's localStorage; only its SHA-256 is stored). Another visitor who learns
+  the conversation's id gets 404, as for an id that does not exist.
 * CORS: ``settings.cors_origins`` for every route, plus the origins of widget keys for the
   routes the widget calls; never ``*`` (``Authenticator.cors_allows``; the middleware that
   applies it is ``api/server/middleware.py``).
@@ -21,6 +25,7 @@ import hmac
 import ipaddress
 import json
 import math
+import re
 import secrets
 import threading
 import time
@@ -31,7 +36,7 @@ from urllib.parse import urlsplit
 from starlette.datastructures import Headers
 
 from api import metrics
-from api.errors import Forbidden, TooManyRequests, Unauthorized
+from api.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from api.state.appdb import AppDB, utcnow
 from rag.settings import Settings
 
@@ -44,7 +49,9 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "admin": (frozenset({"admin"}), "this operation (it needs an admin key)"),
 }
 # Paths a widget key's origins may call cross-origin.
-WIDGET_PATHS = ("/v1/ask", "/v1/conversations")
+WIDGET_PATHS = ("/v1/ask", "/v1/conversations", "/v1/feedback")
+VISITOR_HEADER = "X-Newsrag-Visitor"
+_VISITOR = re.compile(r"[A-Za-z0-9_-]{22,128}")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -275,6 +282,7 @@ class Principal:
     key_name: str | None = None
     origins: tuple[str, ...] = ()
     local: bool = False
+    visitor: str | None = None  # widget keys: SHA-256 of the visitor's secret
 
     @property
     def is_admin(self) -> bool:
@@ -282,7 +290,10 @@ class Principal:
 
     @property
     def owner(self) -> str | None:
-        """What conversations are filed under (None in local-only mode)."""
+        """What conversations are filed under (None in local-only mode): the key id; for a
+        widget key, the key id and the visitor's hashed secret, so the id alone reads nothing."""
+        if self.scope == "widget":
+            return f"{self.key_id}:visitor:{self.visitor}"
         return self.key_id
 
     @property
@@ -352,7 +363,12 @@ class Authenticator:
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         return Principal(
-            scope=key.scope, client=client, key_id=key.id, key_name=key.name, origins=key.origins
+            scope=key.scope,
+            client=client,
+            key_id=key.id,
+            key_name=key.name,
+            origins=key.origins,
+            visitor=_visitor(headers) if key.scope == "widget" else None,
         )
 
     def authorize(self, principal: Principal, permission: str, headers: Headers) -> None:
@@ -399,3 +415,17 @@ def _presented_key(headers: Headers) -> str | None:
             return value.strip()
     key = headers.get("x-api-key")
     return key.strip() if key and key.strip() else None
+
+
+def _visitor(headers: Headers) -> str:
+    """The hashed visitor secret of a widget request. Without one, a fresh random value: the
+    conversation it starts can be neither read back nor continued by anyone."""
+    secret = (headers.get(VISITOR_HEADER) or "").strip()
+    if not secret:
+        return "none-" + secrets.token_hex(16)
+    if not _VISITOR.fullmatch(secret):
+        raise Invalid(
+            f"{VISITOR_HEADER} must be 22 to 128 URL-safe characters (A-Z a-z 0-9 _ -): "
+            "a random secret the widget keeps for this browser"
+        )
+    return hash_key(secret)

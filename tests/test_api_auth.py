@@ -83,14 +83,16 @@ def test_widget_key_only_works_from_its_origins(keyed):
         assert r.status_code == 403, headers
         assert "not allowed from" in r.json()["message"]
         assert "access-control-allow-origin" not in r.headers
-    r = client.post("/v1/ask", json=ASK, headers={**key, "Origin": SITE})
+    visitor = {"X-Newsrag-Visitor": "v" * 32}  # the widget's per-browser secret
+    r = client.post("/v1/ask", json=ASK, headers={**key, **visitor, "Origin": SITE})
     assert r.status_code == 200
     assert r.headers["access-control-allow-origin"] == SITE
     assert "Origin" in r.headers["vary"]
     cid = r.json()["conversation_id"]
-    assert (
-        client.get(f"/v1/conversations/{cid}", headers={**key, "Origin": SITE}).status_code == 200
-    )
+    conversation = f"/v1/conversations/{cid}"
+    assert client.get(conversation, headers={**key, **visitor, "Origin": SITE}).status_code == 200
+    # The shared key alone does not open it (tests/test_widget_visitor.py has the rest).
+    assert client.get(conversation, headers={**key, "Origin": SITE}).status_code == 404
     # A public key is no way to read the corpus or write to it.
     r = client.get("/v1/articles", headers={**key, "Origin": SITE})
     assert r.status_code == 403 and "scope 'widget'" in r.json()["message"]

@@ -21,11 +21,12 @@ from api.server.deps import AppParts
 from api.server.handlers import install_error_handlers
 from api.server.hosts import HostPolicy, TrustedHostMiddleware
 from api.server.middleware import BodyLimitMiddleware, CORSMiddleware, ObserveMiddleware
-from api.server.routes import articles, ask, conversations, jobs, ops
+from api.server.routes import articles, ask, conversations, feedback, jobs, ops
 from api.services.articles import ArticleService
 from api.services.ask import AskService
 from api.state.appdb import AppDB
 from api.state.conversations import ConversationStore
+from api.state.feedback import ApiFeedbackStore
 from api.state.jobs import JobManager
 from rag.settings import Settings
 
@@ -67,6 +68,7 @@ def build_parts(settings: Settings, components: Components | None = None) -> App
         jobs=job_manager,
         asker=AskService(settings, components, conversation_store),
         articles=ArticleService(settings, components, job_manager),
+        feedback=ApiFeedbackStore(db),
     )
 
 
@@ -127,6 +129,7 @@ def create_app(
 
     for router in (ask.router, conversations.router, articles.router, jobs.router, ops.router):
         app.include_router(router)
+    app.include_router(feedback.router)
     app.mount("/static", StaticFiles(directory=ops.STATIC_DIR, check_dir=False), name="static")
 
     install_error_handlers(app)

@@ -14,6 +14,7 @@ from api.services.articles import ArticleService
 from api.services.ask import AskService
 from api.state.appdb import AppDB
 from api.state.conversations import ConversationStore
+from api.state.feedback import ApiFeedbackStore
 from api.state.jobs import JobManager
 from rag.settings import Settings
 
@@ -31,6 +32,7 @@ class AppParts:
     jobs: JobManager
     asker: AskService
     articles: ArticleService
+    feedback: ApiFeedbackStore
 
 
 def parts(request: Request) -> AppParts:
@@ -59,6 +61,10 @@ def get_articles(request: Request) -> ArticleService:
 
 def get_jobs(request: Request) -> JobManager:
     return parts(request).jobs
+
+
+def get_feedback(request: Request) -> ApiFeedbackStore:
+    return parts(request).feedback
 
 
 # Declared for OpenAPI (the "Authorize" button in /docs); the Authenticator reads the headers.

@@ -17,7 +17,14 @@ from api.logs import new_request_id, request_id_var
 
 log = logging.getLogger("api")
 
-ALLOWED_HEADERS = ("Authorization", "X-API-Key", "Content-Type", "X-Request-ID", "Last-Event-ID")
+ALLOWED_HEADERS = (
+    "Authorization",
+    "X-API-Key",
+    "Content-Type",
+    "X-Request-ID",
+    "Last-Event-ID",
+    "X-Newsrag-Visitor",
+)
 EXPOSED_HEADERS = ("X-Request-ID", "Retry-After")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from pydantic import Field
 
 from api import metrics
 from api.auth import Principal
@@ -20,6 +23,14 @@ from rag.schema import Answer
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
+
+
+class RecordedAnswer(Answer):
+    """The answer as the stream's ``done`` event sends it: with its place in the conversation."""
+
+    turn: int | None = Field(
+        None, description="This answer's turn index in its conversation (for POST /v1/feedback)."
+    )
 
 
 @dataclass
@@ -89,7 +100,7 @@ class AskService:
         """404 for a conversation that does not exist or belongs to another key (its
         existence is not revealed)."""
         head = self.conversations.head(conversation_id)
-        if head is None or not (principal.is_admin or head.owner == principal.owner):
+        if head is None or not (principal.is_admin or _same_owner(head.owner, principal.owner)):
             raise NotFound(
                 f"no conversation with id {conversation_id!r}; omit conversation_id to start one"
             )
@@ -124,13 +135,14 @@ class AskService:
                 if kind == "status" and data.get("stage") == "retrieving":
                     data = {"stage": "retrieving", "conversation_id": ctx.conversation_id, **data}
                 elif kind == "done":
-                    self._record(ctx, data, via)
+                    turn = self._record(ctx, data, via)
+                    data = RecordedAnswer.model_validate({**dict(data), "turn": turn})
                 yield kind, data
         finally:
             steps.close()
 
-    def _record(self, ctx: AskContext, answer: Answer, via: str) -> None:
-        self.conversations.add_turn(ctx.conversation_id, answer)
+    def _record(self, ctx: AskContext, answer: Answer, via: str) -> int:
+        turn = self.conversations.add_turn(ctx.conversation_id, answer)
         metrics.observe_answer(answer, via)
         log.info(
             "answered",
@@ -143,3 +155,11 @@ class AskService:
                 }
             },
         )
+        return turn
+
+
+def _same_owner(stored: str | None, caller: str | None) -> bool:
+    if stored is None or caller is None:
+        return stored is caller
+    # Constant time: a widget owner carries the hash of the visitor's secret.
+    return hmac.compare_digest(stored.encode(), caller.encode())
