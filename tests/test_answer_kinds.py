@@ -14,8 +14,9 @@ import pytest
 from rag.answer.kinds import question_kind
 from rag.answer.summary import summary_question
 from rag.answer.verify import verify
-from rag.answer.yesno import is_yes_no, word_key
+from rag.answer.yesno import is_yes_no
 from rag.schema import Answer, Article, Passage
+from rag.text.verbs import word_key
 from tests.conftest import make_components
 
 WIRE_LEAD = (

@@ -52,11 +52,8 @@ CUP = Turn("Who won the cup final?", "Who won the cup final?", "Northgate Rovers
             "who said that?",
             "Who said that (regarding: the central bank of Norland cut its rate)?",
         ),
-        (
-            [NORLAND],
-            "by how much?",
-            "by how much (regarding: the central bank of Norland cut its rate)?",
-        ),
+        # A bare question phrase is asked of the previous question (issue 10, item 6).
+        ([NORLAND], "by how much?", "By how much did the central bank of Norland cut its rate?"),
         ([CUP], "what was the score?", "what was the score (regarding: won the cup final)?"),
         ([CUP], "when was it played?", "when was it played (regarding: won the cup final)?"),
         # A question that stands on its own is left alone.

@@ -8,9 +8,15 @@ Rule-based, so it works offline:
 * "who said that?" asks for the source of the previous answer's claim: after
   "How many soldiers died at Dioura?" answered "40 soldiers" it becomes
   "Who said that 40 soldiers died at Dioura?";
-* a short question that leans on the context ("by how much?", "when was it played?") carries
-  the subject of the last substantive question along:
-  "By how much (regarding: the central bank of Norland cut its rate)?".
+* a bare question phrase ("why?", "when?", "by how many votes?") asks it of the previous
+  question with its answer in the slot: after "Who won the mayoral election?" answered
+  "Jane Doe", "by how many votes?" becomes "By how many votes did Jane Doe win the mayoral
+  election?" and "why?" becomes "Why did Jane Doe win the mayoral election?";
+* "he", "she" (and "they") stand for the previous answer when it was a name: "has she
+  resigned?" becomes "Has Jane Doe resigned?";
+* any other short question that leans on the context ("when was it played?") carries the
+  subject of the last substantive question along: "when was it played (regarding: won the cup
+  final)?".
 
 The conversations themselves are kept by the API (api/state/conversations.py).
 """
@@ -21,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.question import focus_terms
+from rag.text.verbs import base_form, is_past
 
 
 @dataclass
@@ -100,9 +107,115 @@ def condense_question(question: str, history: list[Turn]) -> str:
             return f"{previous.rstrip(' ?.!')} {rest}?"
         return previous
 
+    bare = _BARE_WH.match(q)
+    if bare:
+        clause = _aux_clause(previous, base.short_answer)
+        if clause:
+            lead = _WH_ALIASES.get(bare.group("wh").lower(), bare.group("wh"))
+            return f"{lead[0].upper()}{lead[1:]} {clause}?"
+
+    name = _answer_name(base.short_answer)
+    if name and _QUESTION_START.match(q) and _PERSONAL.search(q):
+        rewritten = _PERSONAL.sub(lambda m: _name_for(m.group(), name), q)
+        return rewritten[0].upper() + rewritten[1:]
+
     if not new_focus and _leans_on_context(q):
         return f"{q.rstrip(' ?.!')} (regarding: {_subject(previous)})?"
     return question
+
+
+# "why?", "and when?", "by how many votes?", "how much exactly?": a question phrase alone.
+_BARE_WH = re.compile(
+    r"^\s*(?:(?:and|but|so|ok|okay)\s*,?\s+)?(?P<wh>why(?:\s+(?:is|was)\s+that|\s+so)?|"
+    r"how\s+come|how\s+so|how|when|where|since\s+when|"
+    r"(?:by|for|with|in|to|from|at|against)\s+(?:how\s+many|how\s+much|what|which|whom)"
+    r"(?:\s+[a-z]+){0,2}|how\s+(?:many|much|long|often|far|big|badly)(?:\s+[a-z]+){0,2})"
+    r"(?:\s+exactly)?\s*[?.!]*\s*$",
+    re.I,
+)
+_WH_ALIASES = {
+    "why is that": "why",
+    "why was that": "why",
+    "why so": "why",
+    "how come": "why",
+    "how so": "how",
+}
+_WH_SUBJECT = re.compile(
+    r"^(?P<wh>who|what|which\s+[a-z]+|how\s+many\s+[\w'-]+|how\s+much\s+[\w'-]+)\s+"
+    r"(?P<verb>[a-z]+)\b\s*(?P<rest>.*)$",
+    re.I,
+)
+_WH_AUX = re.compile(
+    r"^(?P<wh>when|where|why|how|what|which\s+[a-z]+|whom?|how\s+(?:many|much)\s+[\w'-]+)\s+"
+    r"(?P<aux>did|does|do|is|are|was|were|has|have|had|will|would|can|could|should)\s+"
+    r"(?P<rest>.+)$",
+    re.I,
+)
+_AUX_WORDS = {
+    "did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "will", "would",
+    "can", "could", "should", "may", "might", "must", "am", "be", "been",
+}  # fmt: skip
+
+
+def _aux_clause(question: str, short_answer: str | None) -> str | None:
+    """The previous question as a clause a question phrase can lead, answer in its slot.
+
+    "Who won the mayoral election?" + "Jane Doe" → "did Jane Doe win the mayoral election";
+    "When did the bank cut its rate?" → "did the bank cut its rate";
+    "How many soldiers were killed at Dioura?" + "40 soldiers" → "were 40 soldiers killed at
+    Dioura". None when there is no safe clause ("Who is Michael Langley?").
+    """
+    body = " ".join(question.split()).rstrip(" ?.!")
+    answer = (short_answer or "").strip().rstrip(".")
+    if _AUX.match(body):
+        return body[0].lower() + body[1:]  # a yes/no question is already a clause
+    m = _WH_SUBJECT.match(body)
+    if m and m.group("verb").lower() not in _AUX_WORDS:
+        if not answer:
+            return None
+        subject = _amount(m.group("wh"), answer)
+        verb = m.group("verb")
+        aux = "did" if is_past(verb) else ("does" if verb.lower().endswith("s") else "do")
+        return " ".join(x for x in (aux, subject, base_form(verb), m.group("rest")) if x)
+    m = _WH_AUX.match(body)
+    if not m:
+        return None
+    wh, aux, rest = m.group("wh").lower(), m.group("aux").lower(), m.group("rest")
+    if wh.startswith("how ") and aux in {"is", "are", "was", "were"} and answer:
+        return f"{aux} {_amount(wh, answer)} {rest}"  # "were 40 soldiers killed at Dioura"
+    if wh in {"who", "what"} and aux in {"is", "are", "was", "were"}:
+        return None  # "Who is X?": nothing happened to ask about
+    if (wh in {"what", "whom", "who"} or wh.startswith("which ")) and aux in {"did", "does", "do"}:
+        return f"{aux} {rest} {answer}" if answer else None  # "did the council approve X"
+    if wh.startswith(("what", "which", "who")):
+        return None
+    return f"{aux} {rest}"
+
+
+def _amount(wh: str, answer: str) -> str:
+    """ "how many soldiers" + "40" → "40 soldiers"; other subjects are the answer itself."""
+    m = re.match(r"how\s+(?:many|much)\s+([\w'-]+)", wh, re.I)
+    if m and m.group(1).lower() not in answer.lower():
+        return f"{answer} {m.group(1)}"
+    return answer
+
+
+_PERSONAL = re.compile(r"\b(?:he|she|him|her|his|hers)\b", re.I)
+_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*)(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|al|bin|da))*$")
+
+
+def _answer_name(short_answer: str | None) -> str | None:
+    """The previous answer when it is a person's name ("Jane Doe"), for "he"/"she"."""
+    text = (short_answer or "").strip()
+    if not text or not _NAME.match(text) or len(text.split()) > 4:
+        return None
+    if text.lower() in {"yes", "no"}:
+        return None  # a yes/no verdict names no one
+    return text
+
+
+def _name_for(pronoun: str, name: str) -> str:
+    return f"{name}'s" if pronoun.lower() in {"his", "hers"} else name
 
 
 def _base_turn(history: list[Turn]) -> Turn:
@@ -170,8 +283,20 @@ def _subject(question: str) -> str:
 
 
 def _declarative(question: str, short_answer: str | None) -> str | None:
-    """ "How many soldiers died at Dioura?" + "40 soldiers" → "40 soldiers died at Dioura"."""
-    if not short_answer or not _NUMBER.search(short_answer):
+    """ "How many soldiers died at Dioura?" + "40 soldiers" → "40 soldiers died at Dioura";
+    "Who won the mayoral election?" + "Jane Doe" → "Jane Doe won the mayoral election"."""
+    if not short_answer:
+        return None
+    body = " ".join(question.split()).rstrip(" ?.!")
+    who = _WH_SUBJECT.match(body)
+    if (
+        who
+        and not who.group("wh").lower().startswith("how")
+        and who.group("verb").lower() not in _AUX_WORDS
+        and short_answer.strip().lower() not in {"yes", "no"}
+    ):
+        return f"{short_answer.strip().rstrip('.')} {who.group('verb')} {who.group('rest')}".strip()
+    if not _NUMBER.search(short_answer):
         return None
     m = _HOW_MANY.match(question)
     if not m:

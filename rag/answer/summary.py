@@ -19,7 +19,8 @@ from rag.answer.evidence import Evidence, contains_term
 from rag.answer.extractive import ExtractiveResult, refusal
 from rag.answer.question import focus_terms
 from rag.models.embeddings import LocalEmbeddings
-from rag.text.tokens import STOPWORDS, stem, words
+from rag.text.tokens import STOPWORDS, words
+from rag.text.verbs import word_key
 
 # --- which questions ---------------------------------------------------------------------------
 
@@ -81,7 +82,7 @@ def summary_question(question: str) -> SummaryQuestion | None:
             return None  # "Who is the mayor of X?" asks for a name: a factoid
         if not subject:
             return None  # "what happened?" alone leans on a previous turn (condense.py)
-        terms = list(dict.fromkeys(stem(w) for w in words(subject) if w not in STOPWORDS))
+        terms = list(dict.fromkeys(word_key(w) for w in words(subject) if w not in STOPWORDS))
         return SummaryQuestion(kind, subject, focus, terms)
     return None
 
@@ -181,10 +182,10 @@ def _pool(sq: SummaryQuestion, ranked: list[Evidence]) -> list[_Candidate]:
             in_passage = sum(contains_term(header, f) for f in sq.focus) / len(sq.focus)
             if in_passage < (1.0 if len(sq.focus) <= 2 else 0.67):
                 continue
-            in_sentence = sum(contains_term(text, f) for f in sq.focus) / len(sq.focus)
+            in_sentence = sum(_names(text, f) for f in sq.focus) / len(sq.focus)
         else:
             in_sentence = 1.0
-        stems = {stem(w) for w in words(text)}
+        stems = {word_key(w) for w in words(text)}
         lexical = sum(t in stems for t in sq.terms) / wanted
         if sq.kind == "profile" and not in_sentence:
             continue  # a profile sentence names the person
@@ -206,12 +207,20 @@ def _pool(sq: SummaryQuestion, ranked: list[Evidence]) -> list[_Candidate]:
             * bool(sq.focus and all(contains_term(e.passage.title, f) for f in sq.focus))
         )
         if sq.kind == "why" and _CAUSE.search(text):
-            relevance += CUE_BONUS
+            relevance += 2 * CUE_BONUS  # the reason is what was asked
         if sq.kind == "profile" and _describes(text, sq.focus):
             relevance += 2 * CUE_BONUS
         out.append(_Candidate(e, relevance))
     out.sort(key=lambda c: -c.relevance)
     return out[:POOL]
+
+
+def _names(text: str, name: str) -> float:
+    """1 for the full name, 0.5 for a later mention by surname ("Doe" for "Jane Doe")."""
+    if contains_term(text, name):
+        return 1.0
+    parts = name.split()
+    return 0.5 if len(parts) > 1 and contains_term(text, parts[-1]) else 0.0
 
 
 def _describes(text: str, focus: list[str]) -> bool:

@@ -23,7 +23,8 @@ from rag.answer.evidence import Evidence, contains_term
 from rag.answer.extractive import ExtractiveResult, refusal, relevance_problem
 from rag.answer.question import QuestionAnalysis
 from rag.models.nlp import NLP
-from rag.text.tokens import STOPWORDS, stem
+from rag.text.tokens import STOPWORDS
+from rag.text.verbs import word_key
 
 _AUX = (
     r"is|are|was|were|am|did|does|do|has|have|had|can|could|will|would|should|shall|must|may|"
@@ -41,65 +42,6 @@ def is_yes_no(question: str) -> bool:
 
 
 # --- words ------------------------------------------------------------------------------------
-
-_IRREGULAR = {
-    "won": "win",
-    "held": "hold",
-    "left": "leave",
-    "fell": "fall",
-    "fallen": "fall",
-    "overran": "overrun",
-    "went": "go",
-    "gone": "go",
-    "came": "come",
-    "took": "take",
-    "taken": "take",
-    "gave": "give",
-    "given": "give",
-    "made": "make",
-    "said": "say",
-    "told": "tell",
-    "paid": "pay",
-    "sold": "sell",
-    "bought": "buy",
-    "ran": "run",
-    "began": "begin",
-    "begun": "begin",
-    "stood": "stand",
-    "lost": "lose",
-    "met": "meet",
-    "fought": "fight",
-    "shot": "shoot",
-    "struck": "strike",
-    "led": "lead",
-    "fled": "flee",
-    "sent": "send",
-    "spent": "spend",
-    "built": "build",
-    "brought": "bring",
-    "caught": "catch",
-    "found": "find",
-    "kept": "keep",
-    "broke": "break",
-    "broken": "break",
-    "chose": "choose",
-    "chosen": "choose",
-    "rose": "rise",
-    "risen": "rise",
-    "saw": "see",
-    "seen": "see",
-    "wrote": "write",
-    "written": "write",
-    "spoke": "speak",
-    "spoken": "speak",
-    "withdrew": "withdraw",
-    "withdrawn": "withdraw",
-    "dead": "die",
-    "death": "die",
-    "deaths": "die",
-    "died": "die",
-    "dying": "die",
-}
 
 # Predicates that news reports in other words. Small on purpose: each class is a general
 # equivalence ("killed" states "died"), not a fit to any question.
@@ -119,22 +61,6 @@ _SYNONYMS: list[set[str]] = [
 ]
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?|\d[\d,.]*")
-
-
-def word_key(word: str) -> str:
-    """One key for the forms of a word: "denied"/"deny", "won"/"win", "approves"/"approve"."""
-    w = word.lower().replace("’", "'")
-    w = _IRREGULAR.get(w, w)
-    if len(w) > 4 and w.endswith(("ied", "ies")):
-        w = w[:-3] + "y"
-    base = w if w.endswith("ss") else stem(w)  # "pass", not "pas"
-    # "winning" → "winn", "stopped" → "stopp": one of a doubled final consonant.
-    if base != w and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiouls":
-        base = base[:-1]
-    # "approve" and "approved" stem apart ("approve", "approv").
-    if len(base) > 3 and base.endswith("e"):
-        base = base[:-1]
-    return base
 
 
 def _synonyms(key: str) -> set[str]:
