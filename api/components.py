@@ -10,7 +10,7 @@ from functools import cached_property
 
 from ingest.pipeline import Ingestor
 from rag.answer.chain import AnswerChain
-from rag.models.embeddings import LocalEmbeddings
+from rag.models.embeddings import LocalEmbeddings, make_embeddings
 from rag.settings import Settings
 from rag.store.newsstore import NewsStore
 
@@ -22,7 +22,7 @@ class Components:
 
     @cached_property
     def embeddings(self) -> LocalEmbeddings:
-        return LocalEmbeddings(self.settings)
+        return make_embeddings(self.settings)  # the local model, or NEWSRAG_EMBEDDING_URL
 
     @cached_property
     def store(self) -> NewsStore:

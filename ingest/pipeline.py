@@ -22,14 +22,27 @@ class Ingestor:
         self.store = store
         self.embeddings = embeddings
 
-    def ingest(self, sources: Sequence[str], progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self,
+        sources: Sequence[str],
+        progress: Progress | None = None,
+        *,
+        defer_vectors: bool = False,
+    ) -> IngestReport:
         from ingest.loaders import iter_articles
 
-        return self.ingest_items(iter_articles(sources, self.settings), progress)
+        items = iter_articles(sources, self.settings)
+        return self.ingest_items(items, progress, defer_vectors=defer_vectors)
 
     def ingest_items(
-        self, items: Iterable[Article | Rejection], progress: Progress | None = None
+        self,
+        items: Iterable[Article | Rejection],
+        progress: Progress | None = None,
+        *,
+        defer_vectors: bool = False,
     ) -> IngestReport:
+        """With ``defer_vectors`` articles are committed for BM25 only, without running the
+        encoder; ``ingest.backfill.embed_missing`` (``newsrag embed``) adds their vectors."""
         started = time.perf_counter()
         report = IngestReport()
         pending: list[tuple[Article, str]] = []
@@ -43,7 +56,7 @@ class Ingestor:
             nonlocal pending, pending_chunks, embedded
             if not pending:
                 return
-            embedded += self._write(pending, report)
+            embedded += self._write(pending, report, defer_vectors)
             pending, pending_chunks = [], 0
             if progress:
                 progress(seen, embedded)
@@ -73,7 +86,9 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _write(self, pending: list[tuple[Article, str]], report: IngestReport) -> int:
+    def _write(
+        self, pending: list[tuple[Article, str]], report: IngestReport, defer_vectors: bool
+    ) -> int:
         prepared: list[PreparedArticle] = []
         texts: list[str] = []
         kept: list[tuple[Article, str]] = []
@@ -87,14 +102,15 @@ class Ingestor:
                 )
                 continue
             kept.append((article, status))
-            prepared.append(PreparedArticle(article, chunks, []))
+            prepared.append(PreparedArticle(article, chunks, None))
             texts += [embedding_text(article, c) for c in chunks]
         pending = kept
-        vectors = self.embeddings.encode(texts)
-        cursor = 0
-        for item in prepared:
-            item.vectors = vectors[cursor : cursor + len(item.chunks)]
-            cursor += len(item.chunks)
+        if not defer_vectors:
+            vectors = self.embeddings.encode(texts)
+            cursor = 0
+            for item in prepared:
+                item.vectors = vectors[cursor : cursor + len(item.chunks)]
+                cursor += len(item.chunks)
         self.store.write(prepared)
         for (article, status), item in zip(pending, prepared, strict=True):
             (report.added if status == "added" else report.replaced).append(article.id)

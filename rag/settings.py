@@ -50,6 +50,19 @@ class Settings(BaseSettings):
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024)
     embedding_threads: int | None = Field(None, ge=1, description="torch threads; None = all.")
+    embedding_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible embeddings server (TEI, vLLM, Ollama, "
+        "OpenAI: POST {url}/embeddings), e.g. http://gpu-box:8080/v1; unset = the local model. "
+        "NEWSRAG_EMBEDDING_MODEL is then the model name sent to it.",
+    )
+    embedding_api_key: SecretStr | None = Field(
+        None, description="Bearer token for NEWSRAG_EMBEDDING_URL (none sent when unset)."
+    )
+    embedding_timeout: float = Field(60.0, gt=0, description="Seconds per embeddings request.")
+    embedding_retries: int = Field(
+        5, ge=0, le=20, description="Retries of a request that timed out or got 429/5xx."
+    )
 
     # --- chunking --------------------------------------------------------------------------
     chunk_words: int = Field(220, ge=50, le=1000)

@@ -19,15 +19,30 @@ def ingest(
     ],
     data_dir: DataDir = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    defer_vectors: Annotated[
+        bool,
+        typer.Option(
+            "--defer-vectors",
+            help="Index for BM25 only, without running the encoder (minutes for a corpus the "
+            "encoder needs hours for); `newsrag embed` adds the vectors later. Until then "
+            "these articles are found by keywords only. Not with a Chroma server.",
+        ),
+    ] = False,
 ) -> None:
     """Load articles (.txt/.md/.html/.json/.jsonl[.gz], RSS/Atom, URLs), chunk, embed and index them."""
     c = components_from(data_dir)
+    if defer_vectors and c.settings.chroma_url:
+        err.print(
+            "--defer-vectors needs the embedded Chroma: with a Chroma server, other machines "
+            "learn of an article only through its vectors"
+        )
+        raise typer.Exit(2)
     with Progress(
         TextColumn("[bold]ingest"),
         BarColumn(),
         TextColumn("{task.fields[articles]} articles read"),
         MofNCompleteColumn(),
-        TextColumn("chunks embedded"),
+        TextColumn("chunks indexed" if defer_vectors else "chunks embedded"),
         TimeElapsedColumn(),
         console=err,
         transient=True,
@@ -38,7 +53,7 @@ def ingest(
         def progress(articles: int, chunks: int) -> None:
             bar.update(task, completed=chunks, articles=articles)
 
-        report = c.ingestor.ingest(sources, progress=progress)
+        report = c.ingestor.ingest(sources, progress=progress, defer_vectors=defer_vectors)
     if json_out:
         console.print_json(report.model_dump_json())
     else:
@@ -47,8 +62,47 @@ def ingest(
             f"added {len(report.added)}, unchanged {len(report.unchanged)}, "
             f"replaced {len(report.replaced)}, rejected {len(report.rejected)} "
             f"— {report.chunks_added} chunks in {report.seconds:.1f}s ({rate:.1f} chunks/s)"
+            + (" without vectors: `newsrag embed` adds them" if defer_vectors else "")
         )
         for r in report.rejected:
             console.print(f"  [yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
     if report.rejected and not (report.added or report.unchanged or report.replaced):
         raise typer.Exit(1)
+
+
+@app.command()
+def embed(
+    data_dir: DataDir = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Embed at most this many articles, then stop.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Add the vectors an `ingest --defer-vectors` left out (resumable; with
+    NEWSRAG_EMBEDDING_URL an embeddings server does the encoding)."""
+    import dataclasses
+    import json
+
+    from ingest.backfill import embed_missing
+
+    c = components_from(data_dir)
+    with Progress(
+        TextColumn("[bold]embed"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("articles, {task.fields[chunks]} chunks"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=json_out or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("embed", total=None, chunks=0)
+
+        def progress(done: int, total: int, chunks: int) -> None:
+            bar.update(task, completed=done, total=total, chunks=chunks)
+
+        report = embed_missing(c.store, c.embeddings, limit=limit, progress=progress)
+    if json_out:
+        console.print_json(json.dumps(dataclasses.asdict(report)))
+    else:
+        console.print(report.summary(), highlight=False)

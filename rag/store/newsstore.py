@@ -13,6 +13,11 @@ and fingerprint (``vectors.article_metadata``), an article version is committed 
 chunks are in Chroma (after step 1), and ``rag.store.sync`` brings a local catalog up to date from it.
 Deletes then go to Chroma first, so that a crash cannot leave an article that a sync would bring
 back, and ``repair()`` prunes only what no machine can use (see ``rag.store.sync``).
+
+Lexical first (local Chroma only): an article may be committed without vectors
+(``PreparedArticle.vectors is None``, ``newsrag ingest --defer-vectors``); BM25 finds it at once,
+the dense leg once ``write_vectors`` (``newsrag embed``) has added them. The catalog stays the
+source of truth, so such a chunk is simply one the dense search does not return yet.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ WriteStatus = Literal["added", "unchanged", "replaced"]
 class PreparedArticle:
     article: Article
     chunks: list[Chunk]
-    vectors: list[list[float]]
+    vectors: list[list[float]] | None  # None: committed for BM25 now, embedded later
 
 
 class NewsStore:
@@ -60,24 +65,39 @@ class NewsStore:
         return "added" if known is None else "replaced"
 
     def write(self, batch: Sequence[PreparedArticle]) -> None:
-        ids, vecs, docs, metas = [], [], [], []
-        written_at = time.time()
-        for item in batch:
-            a = item.article
-            extra = article_metadata(a, item.chunks, written_at)
-            for chunk, vector, more in zip(item.chunks, item.vectors, extra, strict=True):
-                ids.append(chunk.id)
-                vecs.append(vector)
-                docs.append(chunk.text)
-                meta = chunk_metadata(
-                    a.id, a.title, a.published, a.source, chunk.index, chunk.start, chunk.end
-                )
-                metas.append(meta | more)
-        self.vectors.upsert(ids, vecs, docs, metas)
+        deferred = [item for item in batch if item.vectors is None]
+        if deferred and self.shared:
+            # Another machine learns of an article only through its vectors in Chroma.
+            raise ValueError(
+                "articles without vectors cannot be written with a shared Chroma server "
+                "(NEWSRAG_CHROMA_URL): other machines would never see them; ingest with vectors"
+            )
+        self.vectors.upsert(*_vector_rows([item for item in batch if item.vectors is not None]))
         stale: list[str] = []
         for item in batch:
             stale += self.catalog.replace_article(item.article, item.chunks)
         self.vectors.delete(stale)
+
+    def articles_missing_vectors(self) -> list[str]:
+        """Ids of committed articles with at least one chunk that has no vector yet."""
+        owners = self.catalog.chunk_owners()
+        missing = set(owners).difference(self.vectors.all_ids())
+        return sorted({owners[cid] for cid in missing})
+
+    def write_vectors(self, batch: Sequence[PreparedArticle]) -> int:
+        """Add the vectors of committed articles (``newsrag embed``); returns how many articles
+        got them. An article replaced or deleted meanwhile keeps none of these: its vectors are
+        removed again (until then no committed chunk owned them, so none was served)."""
+        self.vectors.upsert(*_vector_rows(batch))
+        gone = [
+            item
+            for item in batch
+            if self.catalog.fingerprint(item.article.id) != item.article.fingerprint
+        ]
+        for item in gone:  # a chunk the new version shares keeps its (identical) vector
+            owned = {c.id for c in self.catalog.chunks_of(item.article.id)}
+            self.vectors.delete([c.id for c in item.chunks if c.id not in owned])
+        return len(batch) - len(gone)
 
     def delete_article(self, article_id: str) -> bool:
         if self.shared:
@@ -120,3 +140,21 @@ class NewsStore:
         stats["vectors"] = self.vectors.count()
         stats["chroma"] = self.settings.chroma_url or str(self.settings.chroma_path)
         return stats
+
+
+def _vector_rows(batch: Sequence[PreparedArticle]) -> tuple[list, list, list, list]:
+    """Ids, vectors, documents and metadatas of the batch's chunks, as Chroma takes them."""
+    ids, vecs, docs, metas = [], [], [], []
+    written_at = time.time()
+    for item in batch:
+        a = item.article
+        extra = article_metadata(a, item.chunks, written_at)
+        for chunk, vector, more in zip(item.chunks, item.vectors or [], extra, strict=True):
+            ids.append(chunk.id)
+            vecs.append(vector)
+            docs.append(chunk.text)
+            meta = chunk_metadata(
+                a.id, a.title, a.published, a.source, chunk.index, chunk.start, chunk.end
+            )
+            metas.append(meta | more)
+    return ids, vecs, docs, metas

