@@ -33,11 +33,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from starlette.datastructures import Headers
 
 from api import metrics
 from api.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from api.state.appdb import AppDB, utcnow
+from api.state.schema import api_keys
 from rag.settings import Settings
 
 SCOPES: tuple[str, ...] = ("ask", "admin", "widget")
@@ -53,19 +55,6 @@ WIDGET_PATHS = ("/v1/ask", "/v1/conversations", "/v1/feedback")
 VISITOR_HEADER = "X-Newsrag-Visitor"
 _VISITOR = re.compile(r"[A-Za-z0-9_-]{22,128}")
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_keys (
-    id           TEXT PRIMARY KEY,
-    name         TEXT NOT NULL,
-    scope        TEXT NOT NULL,
-    origins      TEXT NOT NULL DEFAULT '[]',
-    key_hash     TEXT NOT NULL UNIQUE,
-    prefix       TEXT NOT NULL,
-    created_at   TEXT NOT NULL,
-    revoked_at   TEXT,
-    last_used_at TEXT
-);
-"""
 _CACHE_SECONDS = 2.0  # keys created or revoked by another process take effect within this
 
 
@@ -127,7 +116,6 @@ class KeyStore:
 
     def __init__(self, db: AppDB) -> None:
         self.db = db
-        db.ensure_schema(_SCHEMA)
         self._lock = threading.Lock()
         self._verified: dict[str, tuple[ApiKey, float]] = {}
         self._summary: tuple[bool, frozenset[str], float] | None = None
@@ -162,41 +150,46 @@ class KeyStore:
             prefix=secret[:10],
             created_at=utcnow(),
         )
-        with self.db.transaction() as db:
-            db.execute(
-                "INSERT INTO api_keys (id, name, scope, origins, key_hash, prefix, created_at) "
-                "VALUES (?,?,?,?,?,?,?)",
-                (
-                    key.id,
-                    key.name,
-                    key.scope,
-                    json.dumps(list(key.origins)),
-                    hash_key(secret),
-                    key.prefix,
-                    key.created_at,
-                ),
+        with self.db.write() as conn:
+            conn.execute(
+                sa.insert(api_keys).values(
+                    id=key.id,
+                    name=key.name,
+                    scope=key.scope,
+                    origins=json.dumps(list(key.origins)),
+                    key_hash=hash_key(secret),
+                    prefix=key.prefix,
+                    created_at=key.created_at,
+                )
             )
         self.invalidate()
         return key, secret
 
     def list(self, *, include_revoked: bool = False) -> list[ApiKey]:
-        sql = "SELECT * FROM api_keys"
+        query = sa.select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)
         if not include_revoked:
-            sql += " WHERE revoked_at IS NULL"
-        with self.db.connect() as db:
-            rows = db.execute(sql + " ORDER BY created_at, id").fetchall()
+            query = query.where(api_keys.c.revoked_at.is_(None))
+        with self.db.read() as conn:
+            rows = conn.execute(query).mappings().all()
         return [_key(r) for r in rows]
 
     def revoke(self, id_or_prefix: str) -> ApiKey | None:
         """Revoke by id or by the prefix shown at creation; None if nothing matched."""
-        with self.db.transaction() as db:
-            row = db.execute(
-                "SELECT * FROM api_keys WHERE (id = ? OR prefix = ?) AND revoked_at IS NULL",
-                (id_or_prefix, id_or_prefix),
-            ).fetchone()
+        c = api_keys.c
+        with self.db.write() as conn:
+            row = (
+                conn.execute(
+                    sa.select(api_keys)
+                    .where(sa.or_(c.id == id_or_prefix, c.prefix == id_or_prefix))
+                    .where(c.revoked_at.is_(None))
+                    .with_for_update()
+                )
+                .mappings()
+                .first()
+            )
             if row is None:
                 return None
-            db.execute("UPDATE api_keys SET revoked_at=? WHERE id=?", (utcnow(), row["id"]))
+            conn.execute(sa.update(api_keys).where(c.id == row["id"]).values(revoked_at=utcnow()))
         self.invalidate()
         return _key(row)
 
@@ -214,10 +207,15 @@ class KeyStore:
             cached = self._verified.get(digest)
             if cached and cached[1] > now:
                 return cached[0]
-        with self.db.connect() as db:
-            row = db.execute(
-                "SELECT * FROM api_keys WHERE key_hash=? AND revoked_at IS NULL", (digest,)
-            ).fetchone()
+        c = api_keys.c
+        with self.db.read() as conn:
+            row = (
+                conn.execute(
+                    sa.select(api_keys).where(c.key_hash == digest, c.revoked_at.is_(None))
+                )
+                .mappings()
+                .first()
+            )
         if row is None or not hmac.compare_digest(row["key_hash"], digest):
             return None
         key = _key(row)
@@ -233,18 +231,26 @@ class KeyStore:
         if now - self._last_used_written.get(key_id, -math.inf) < 60:
             return
         self._last_used_written[key_id] = now
-        with self.db.connect() as db:
-            db.execute("UPDATE api_keys SET last_used_at=? WHERE id=?", (utcnow(), key_id))
+        with self.db.write() as conn:
+            conn.execute(
+                sa.update(api_keys).where(api_keys.c.id == key_id).values(last_used_at=utcnow())
+            )
 
     def _load_summary(self) -> tuple[bool, frozenset[str]]:
         now = time.monotonic()
         with self._lock:
             if self._summary and self._summary[2] > now:
                 return self._summary[0], self._summary[1]
-        with self.db.connect() as db:
-            rows = db.execute(
-                "SELECT scope, origins FROM api_keys WHERE revoked_at IS NULL"
-            ).fetchall()
+        with self.db.read() as conn:
+            rows = (
+                conn.execute(
+                    sa.select(api_keys.c.scope, api_keys.c.origins).where(
+                        api_keys.c.revoked_at.is_(None)
+                    )
+                )
+                .mappings()
+                .all()
+            )
         origins = frozenset(
             o for r in rows if r["scope"] == "widget" for o in json.loads(r["origins"] or "[]")
         )

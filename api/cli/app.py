@@ -11,7 +11,7 @@ import logging
 
 import typer
 
-from api.cli import ask, feedback, ingest, keys, maintenance, serve
+from api.cli import ask, db, feedback, ingest, keys, maintenance, serve
 from api.cli import eval as evaluation
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ for group, name in (
     (serve.app, None),
     (feedback.app, None),
     (keys.app, "keys"),
+    (db.app, "db"),
     (evaluation.eval_app, "eval"),
 ):
     app.add_typer(group, name=name)

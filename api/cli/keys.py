@@ -18,7 +18,7 @@ def _keys(data_dir: Path | None):
     from api.auth import KeyStore
     from api.state.appdb import AppDB
 
-    return KeyStore(AppDB(settings_from(data_dir).app_db_path))
+    return KeyStore(AppDB.for_settings(settings_from(data_dir)))
 
 
 @app.command()

@@ -44,7 +44,7 @@ def serve(
             highlight=False,
         )
         raise typer.Exit(2)
-    keys = KeyStore(AppDB(settings.app_db_path)).list()
+    keys = KeyStore(AppDB.for_settings(settings)).list()
     if not keys and not is_loopback(host):
         err.print(
             f"[red]refusing to serve on {host}:[/] no API key exists, so anyone who can reach "
