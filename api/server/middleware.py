@@ -40,6 +40,11 @@ def _too_large(limit: int) -> str:
     return f"request body too large: the limit is {limit:,} bytes (NEWSRAG_MAX_BODY_BYTES)"
 
 
+def _too_large_body(limit: int) -> dict:
+    # ObserveMiddleware (outside this one) has set the request id already.
+    return {"message": _too_large(limit), "status": 413, "request_id": request_id_var.get()}
+
+
 class BodyLimitMiddleware:
     """413 for a body over ``max_bytes``: at once when Content-Length says so, else as soon as
     the bytes actually received pass the limit (chunked bodies, or a Content-Length that lies).
@@ -55,7 +60,7 @@ class BodyLimitMiddleware:
             return
         declared = Headers(scope=scope).get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await _send_json(send, 413, {"message": _too_large(self.max_bytes), "status": 413})
+            await _send_json(send, 413, _too_large_body(self.max_bytes))
             return
         received = 0
         started = False
@@ -79,7 +84,7 @@ class BodyLimitMiddleware:
         except BodyTooLarge:  # read outside a FastAPI route (a mounted app)
             if started:
                 raise
-            await _send_json(send, 413, {"message": _too_large(self.max_bytes), "status": 413})
+            await _send_json(send, 413, _too_large_body(self.max_bytes))
 
 
 async def _send_json(send: Send, status: int, body: dict, headers: list | None = None) -> None:

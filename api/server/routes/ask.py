@@ -16,6 +16,7 @@ from api.auth import Principal
 from api.errors import ApiError
 from api.logs import request_id_var
 from api.server.deps import get_asker, require_ask
+from api.server.routes import stream_events
 from api.server.routes.common import ERROR_RESPONSES, IsoDate
 from api.services.ask import AskContext, AskService
 from rag.schema import Answer
@@ -95,6 +96,10 @@ _STREAM_DOC = """Server-sent events, in order:
 * `done`: the full answer object (as `POST /v1/ask` returns it)
 
 On failure: `error` `{"message": "…", "status": 500}`, then the stream ends.
+
+Each event has an `id` (1, 2, 3… within the stream). A stream is not resumable: a request
+with `Last-Event-ID` computes a new answer. After a dropped stream, the finished turn is in
+`GET /v1/conversations/{conversation_id}` (the first event carries the id).
 """
 
 
@@ -104,11 +109,13 @@ On failure: `error` `{"message": "…", "status": 500}`, then the stream ends.
     summary="Answer a question as server-sent events",
     description=_STREAM_DOC,
     responses=ERROR_RESPONSES,
+    openapi_extra=stream_events.openapi_extra(),
 )
 async def ask_stream(
     ctx: AskContext = Depends(prepared), asker: AskService = Depends(get_asker)
 ) -> AsyncIterable[ServerSentEvent]:
     steps = asker.events(ctx)
+    sequence = 0
     try:
         while True:
             # The chain is synchronous and CPU-bound: each step runs in the threadpool, and
@@ -117,7 +124,8 @@ async def ask_stream(
             if item is None:
                 break
             kind, data = item
-            yield ServerSentEvent(event=kind, data=data)
+            sequence += 1
+            yield ServerSentEvent(event=kind, data=data, id=str(sequence))
     except Exception as exc:
         if isinstance(exc, ApiError):
             message, status = exc.message, exc.status
@@ -125,7 +133,8 @@ async def ask_stream(
             log.exception("streaming an answer failed")
             message = f"answering failed (request id {request_id_var.get()})"
             status = 500
-        yield ServerSentEvent(event="error", data={"message": message, "status": status})
+        error = {"message": message, "status": status}
+        yield ServerSentEvent(event="error", data=error, id=str(sequence + 1))
     finally:
         # ValueError: still running in a worker thread (the client went away); it ends alone.
         with contextlib.suppress(ValueError):
