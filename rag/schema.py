@@ -34,6 +34,12 @@ class Article(BaseModel):
     source: str | None = Field(None, description="Publisher or feed name, used by source filters.")
     authors: list[str] = Field(default_factory=list)
     origin: str = Field("", description="Where it was loaded from (path, path:line, URL).")
+    notes: list[str] = Field(
+        default_factory=list,
+        exclude=True,
+        description="Ingest warnings about this article (an unreadable date, a feed teaser "
+        "kept): reported in the ingest summary, never stored.",
+    )
 
     @field_validator("url")
     @classmethod
@@ -55,7 +61,7 @@ class Article(BaseModel):
     def make_id(url: str | None, title: str, text: str) -> str:
         """Same rule as the rtqa corpus: sha1 of the url (16 hex); without a url, of the content."""
         if url:
-            return hashlib.sha1(url.encode("utf-8")).hexdigest()[:16]
+            return hashlib.sha1(url.encode("utf-8", "surrogatepass")).hexdigest()[:16]
         return content_hash(title, text)[:16]
 
 
@@ -151,6 +157,14 @@ class Answer(BaseModel):
     )
 
 
+class IngestWarning(BaseModel):
+    """An article that was stored, with something the user should know (shown in the summary)."""
+
+    origin: str
+    article_id: str
+    warning: str
+
+
 class IngestReport(BaseModel):
     """Summary of one ingest run."""
 
@@ -158,6 +172,7 @@ class IngestReport(BaseModel):
     unchanged: list[str] = Field(default_factory=list)
     replaced: list[str] = Field(default_factory=list)
     rejected: list[Rejection] = Field(default_factory=list)
+    warnings: list[IngestWarning] = Field(default_factory=list)
     chunks_added: int = 0
     seconds: float = 0.0
 
@@ -166,5 +181,6 @@ class IngestReport(BaseModel):
         self.unchanged += other.unchanged
         self.replaced += other.replaced
         self.rejected += other.rejected
+        self.warnings += other.warnings
         self.chunks_added += other.chunks_added
         self.seconds += other.seconds

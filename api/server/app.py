@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.auth import Authenticator, KeyStore, is_loopback
 from api.components import Components
+from api.server.connections import install_body_guards
 from api.server.deps import AppParts
 from api.server.handlers import install_error_handlers
 from api.server.hosts import HostPolicy, TrustedHostMiddleware
@@ -133,6 +134,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=ops.STATIC_DIR, check_dir=False), name="static")
 
     install_error_handlers(app)
+    install_body_guards(app, settings)  # inside the size limit: lone surrogates, body deadline
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CORSMiddleware, allows=p.auth.cors_allows)
     # Before CORS, the body and every route: a foreign Host is a rebinding page (hosts.py).
