@@ -5,6 +5,10 @@
  * (right|left), theme (light|dark|auto), placeholder, timeout (seconds), open (true).
  * Docs: docs/widget.md.
  *
+ * Privacy: the widget keeps a random visitor secret for this browser (localStorage) and sends it
+ * with each request (X-Newsrag-Visitor); the server files the conversation under its hash, so
+ * another visitor who learns a conversation's id cannot read or continue it.
+ *
  * Safety rule for this file: nothing that comes from the API, the page or the reader is ever
  * parsed as HTML. Text goes in with createTextNode/textContent, links only with http(s) URLs.
  */
@@ -31,12 +35,13 @@
     placeholder: nonEmpty(ds.placeholder, "Ask a question about the news…"),
     color: validColor(ds.color) || "#1f5fbf",
     position: ds.position === "left" ? "left" : "right",
-    theme: ["dark", "auto"].includes(ds.theme) ? ds.theme : "light",
+    theme: ["dark", "light"].includes(ds.theme) ? ds.theme : "auto",
     timeoutMs: Math.max(1, Number(ds.timeout) || 60) * 1000,
     startOpen: ds.open === "true",
     maxChars: 2000,
   };
   const STORE_KEY = "newsrag-widget:" + config.api + "|" + config.key;
+  const VISITOR_KEY = "newsrag-visitor:" + config.api;
   const MAX_TURNS = 20;
   const lang = document.documentElement.lang || undefined;
 
@@ -71,7 +76,7 @@
     err422: (d) => `The question could not be processed${d ? ": " + d : "."}`,
     err429: (s) =>
       s
-        ? `Too many questions in a short time. Please wait ${s} seconds, then retry.`
+        ? `Too many questions in a short time. Please wait ${s} second${s === 1 ? "" : "s"}, then retry.`
         : "Too many questions in a short time. Please wait a moment, then retry.",
     errServer: (s) => `The news assistant ran into a problem (${s}). Please retry.`,
     errStream: (m) => `The news assistant ran into a problem while answering${m ? ": " + m : "."}`,
@@ -80,10 +85,20 @@
     errUnexpected: "The news assistant sent a response this widget does not understand.",
     errReload: "This question was not answered before the page was reloaded.",
     errTooLong: (n) => `Please keep questions under ${n} characters.`,
+    rewritten: "Searched for:",
+    copy: "Copy the answer",
+    copied: "Copied",
+    copyFailed: "Could not copy",
+    helpful: "Helpful",
+    notHelpful: "Not helpful",
+    thanks: "Thanks for the feedback.",
+    feedbackFailed: "The feedback could not be sent.",
+    showPassage: "Show the quoted passage",
   };
 
   // --- state ----------------------------------------------------------------------------------
   const state = loadState();
+  const visitor = visitorSecret();
   let busy = false;
   let activeTurn = null;
 
@@ -323,6 +338,7 @@
       if (state.conversationId) body.conversation_id = state.conversationId;
       const headers = { "Content-Type": "application/json", Accept: "text/event-stream" };
       if (config.key) headers["X-API-Key"] = config.key;
+      if (visitor) headers["X-Newsrag-Visitor"] = visitor;
       const post = async () => {
         try {
           return await fetch(config.api + "v1/ask/stream", {
@@ -407,11 +423,11 @@
     if (typeof answer.conversation_id === "string" && answer.conversation_id) {
       state.conversationId = answer.conversation_id;
     }
-    turn.answer = keepAnswer(answer);
+    turn.answer = keepAnswer(answer, state.conversationId);
     saveState();
     view.finish(turn.answer);
     if (panel.hidden) bubble.querySelector(".badge").hidden = false;
-    scrollToEnd();
+    reveal(view.el);
   }
 
   function showError(turn, view, err) {
@@ -513,15 +529,115 @@
   }
 
   function decorateAnswer(el, textEl, answer, citations) {
+    // A follow-up is answered as rewritten ("and at Timbuktu?" → a whole question): show it,
+    // so the reader sees what was actually searched for.
+    if (answer.standalone && norm(answer.standalone) !== norm(answer.question)) {
+      textEl.after(
+        h("p", { class: "rewritten" }, h("span", { class: "rewritten-h" }, T.rewritten + " "), answer.standalone),
+      );
+    }
     if (answer.status === "not_found") {
       el.classList.add("not-found");
       el.insertBefore(h("div", { class: "label" }, T.notFoundLabel), textEl);
       // The contract says a not_found answer cites nothing: show no markers, no sources.
       for (const m of textEl.querySelectorAll(".cite")) m.replaceWith(m.textContent);
-      return;
+    } else {
+      upgradeMarkers(textEl, citations);
+      if (citations.size) el.append(sourcesList(citations));
     }
-    upgradeMarkers(textEl, citations);
-    if (citations.size) el.append(sourcesList(citations));
+    el.append(answerActions(answer, citations));
+  }
+
+  function answerActions(answer, citations) {
+    const row = h("div", { class: "actions" });
+    const note = h("span", { class: "act-note", role: "status" });
+    const copyBtn = h("button", { class: "act copy", type: "button", "aria-label": T.copy, title: T.copy });
+    copyBtn.append(icon("copy"));
+    copyBtn.addEventListener("click", async () => {
+      note.textContent = (await copyText(plainAnswer(answer, citations))) ? T.copied : T.copyFailed;
+    });
+    row.append(copyBtn);
+    if (answer.conversationId && Number.isInteger(answer.turn)) {
+      const up = h("button", { class: "act up", type: "button", "aria-label": T.helpful, title: T.helpful }, "👍");
+      const down = h(
+        "button",
+        { class: "act down", type: "button", "aria-label": T.notHelpful, title: T.notHelpful },
+        "👎",
+      );
+      const show = () => {
+        up.setAttribute("aria-pressed", String(answer.rating === "up"));
+        down.setAttribute("aria-pressed", String(answer.rating === "down"));
+      };
+      show();
+      const vote = async (helpful) => {
+        up.disabled = down.disabled = true;
+        try {
+          await sendFeedback(answer, helpful);
+          answer.rating = helpful ? "up" : "down";
+          saveState();
+          note.textContent = T.thanks;
+        } catch (err) {
+          console.warn("newsrag widget: feedback", err);
+          note.textContent = T.feedbackFailed;
+        } finally {
+          up.disabled = down.disabled = false;
+          show();
+        }
+      };
+      up.addEventListener("click", () => vote(true));
+      down.addEventListener("click", () => vote(false));
+      row.append(up, down);
+    }
+    row.append(note);
+    return row;
+  }
+
+  function plainAnswer(answer, citations) {
+    const lines = [answer.answer];
+    if (answer.status !== "not_found" && citations.size) {
+      lines.push("", T.sources + ":");
+      for (const c of citations.values()) {
+        const meta = metaLine(c);
+        const url = safeUrl(c.url);
+        lines.push(`[${c.marker}] ${c.title || "Untitled article"}${meta ? " (" + meta + ")" : ""}${url ? " " + url : ""}`);
+      }
+    }
+    return lines.join("\n");
+  }
+
+  async function copyText(text) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      // No async clipboard (plain http, or permission refused): the old way, inside the shadow root.
+      const area = h("textarea", { class: "sr-only", "aria-hidden": "true", tabindex: "-1" });
+      area.value = text;
+      shadow.append(area);
+      area.select();
+      let ok = false;
+      try {
+        ok = document.execCommand("copy");
+      } catch {
+        ok = false;
+      }
+      area.remove();
+      return ok;
+    }
+  }
+
+  async function sendFeedback(answer, helpful) {
+    const headers = { "Content-Type": "application/json" };
+    if (config.key) headers["X-API-Key"] = config.key;
+    if (visitor) headers["X-Newsrag-Visitor"] = visitor;
+    const res = await fetch(config.api + "v1/feedback", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ conversation_id: answer.conversationId, turn: answer.turn, helpful }),
+      credentials: "omit",
+      mode: "cors",
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
   }
 
   function renderTranscript() {
@@ -568,16 +684,33 @@
     for (const c of citations.values()) {
       const url = safeUrl(c.url);
       const title = c.title || "Untitled article";
-      const titleEl = url
-        ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, title)
-        : h("span", { class: "no-link" }, title);
-      if (url) titleEl.append(h("span", { class: "sr-only" }, " " + T.newTab));
+      const body = h("div", { class: "src-body" });
+      if (url) {
+        const link = h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, title);
+        link.append(h("span", { class: "sr-only" }, " " + T.newTab));
+        body.append(link, h("div", { class: "src-meta" }, metaLine(c)));
+      } else {
+        // Nowhere to link to: the title opens the quoted passage right here instead.
+        const pid = id("src-" + Math.random().toString(36).slice(2, 8));
+        const toggle = h(
+          "button",
+          { class: "no-link", type: "button", "aria-expanded": "false", "aria-controls": pid, title: T.showPassage },
+          title,
+        );
+        const passage = h("blockquote", { class: "src-passage", id: pid, hidden: "" });
+        fillPassage(passage, c);
+        toggle.addEventListener("click", () => {
+          passage.hidden = !passage.hidden;
+          toggle.setAttribute("aria-expanded", String(!passage.hidden));
+        });
+        body.append(toggle, h("div", { class: "src-meta" }, metaLine(c)), passage);
+      }
       list.append(
         h(
           "li",
           { value: String(c.marker) },
           h("span", { class: "src-n", "aria-hidden": "true" }, String(c.marker)),
-          h("div", { class: "src-body" }, titleEl, h("div", { class: "src-meta" }, metaLine(c))),
+          body,
         ),
       );
     }
@@ -654,15 +787,7 @@
     el.classList.add("active");
     popTitle.textContent = c.title || "Untitled article";
     popMeta.textContent = metaLine(c);
-    popPassage.textContent = "";
-    const parts = locateQuote(c);
-    if (parts) {
-      const [before, quote, after] = parts;
-      popPassage.append(clipStart(before), h("mark", {}, quote), clipEnd(after));
-    } else {
-      if (c.quote) popPassage.append(h("mark", {}, c.quote));
-      popPassage.append(h("span", { class: "pop-note" }, " " + T.quoteMissing));
-    }
+    fillPassage(popPassage, c);
     const url = safeUrl(c.url);
     if (url) {
       popLink.hidden = false;
@@ -679,6 +804,19 @@
     popPassage.scrollTop = 0;
     if (mark && mark.offsetTop + mark.offsetHeight > popPassage.offsetTop + popPassage.clientHeight) {
       popPassage.scrollTop = mark.offsetTop - popPassage.offsetTop - 8;
+    }
+  }
+
+  /** The passage as text, its quoted sentence in a <mark>. */
+  function fillPassage(target, c) {
+    target.textContent = "";
+    const parts = locateQuote(c);
+    if (parts) {
+      const [before, quote, after] = parts;
+      target.append(clipStart(before), h("mark", {}, quote), clipEnd(after));
+    } else {
+      if (c.quote) target.append(h("mark", {}, c.quote));
+      target.append(h("span", { class: "pop-note" }, " " + T.quoteMissing));
     }
   }
 
@@ -895,12 +1033,17 @@
     }
   }
 
-  function keepAnswer(a) {
+  function keepAnswer(a, conversationId) {
     const status = a.status === "not_found" ? "not_found" : "answered";
     return {
       answer: typeof a.answer === "string" ? a.answer : "",
       status,
       citations: status === "answered" && Array.isArray(a.citations) ? a.citations.map(keepCitation) : [],
+      question: typeof a.question === "string" ? a.question : "",
+      standalone: typeof a.standalone_question === "string" ? a.standalone_question : "",
+      conversationId: typeof conversationId === "string" ? conversationId : null,
+      turn: Number.isInteger(a.turn) ? a.turn : null,
+      rating: a.rating === "up" || a.rating === "down" ? a.rating : null,
     };
   }
 
@@ -995,6 +1138,39 @@
     return null;
   }
 
+  /** A finished answer in view: all of it when it fits, else from its first line. */
+  function reveal(el) {
+    if (!el.isConnected || panel.hidden) return;
+    const lr = log.getBoundingClientRect();
+    const er = el.getBoundingClientRect();
+    const top = log.scrollTop + (er.top - lr.top) - 8;
+    const end = log.scrollTop + (er.bottom - lr.bottom) + 8;
+    const target = er.height + 16 <= log.clientHeight ? Math.min(top, Math.max(log.scrollTop, end)) : top;
+    log.scrollTop = Math.max(0, target);
+  }
+
+  function visitorSecret() {
+    // One random secret per browser and API: the server files widget conversations under its
+    // hash. Without storage (privacy mode, sandboxed frame) it lasts as long as the page.
+    let secret = null;
+    try {
+      secret = localStorage.getItem(VISITOR_KEY);
+    } catch {
+      /* blocked */
+    }
+    if (!secret || !/^[A-Za-z0-9_-]{22,128}$/.test(secret)) {
+      const bytes = new Uint8Array(24);
+      crypto.getRandomValues(bytes);
+      secret = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      try {
+        localStorage.setItem(VISITOR_KEY, secret);
+      } catch {
+        /* the conversation just won't survive this page */
+      }
+    }
+    return secret;
+  }
+
   function scrollToEnd(force = false) {
     const nearEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
     if (force || nearEnd) log.scrollTop = log.scrollHeight;
@@ -1014,6 +1190,7 @@
       close: "M6 6l12 12M18 6L6 18",
       reset: "M4 12a8 8 0 1 0 2.3-5.7M4 4v4h4",
       send: "M4 12l16-8-6 16-2.5-6.5z",
+      copy: "M9 9h11v11H9zM5 15H4V4h11v1",
     };
     const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
@@ -1216,6 +1393,28 @@ a.cite:hover, button.cite:hover, .cite.active { background: var(--nr-strong); co
 .src-body { min-width: 0; }
 .src-body a { color: var(--nr-strong); text-decoration: underline; text-underline-offset: 2px; }
 .src-meta { color: var(--nr-muted); font-size: 13px; }
+.rewritten { margin: 6px 0 0; font-size: 13px; color: var(--nr-muted); overflow-wrap: anywhere; }
+.rewritten-h { font-weight: 650; }
+button.no-link {
+  border: 0; padding: 0; background: none; cursor: pointer; text-align: left; color: var(--nr-strong);
+  text-decoration: underline dotted; text-underline-offset: 2px;
+}
+.src-passage {
+  margin: 6px 0 2px; padding: 0 0 0 10px; border-left: 3px solid var(--nr-border);
+  color: var(--nr-muted); font-size: 13.5px; overflow-wrap: anywhere;
+}
+.src-passage mark { background: var(--nr-mark); color: var(--nr-mark-fg); padding: 1px 2px; border-radius: 3px; }
+.actions { display: flex; align-items: center; gap: 4px; margin-top: 8px; }
+.act {
+  min-width: 30px; height: 28px; display: inline-grid; place-items: center; padding: 0 6px;
+  border: 1px solid var(--nr-border); border-radius: 8px; background: var(--nr-bg); cursor: pointer;
+  font-size: 14px; line-height: 1;
+}
+.act .icon { width: 16px; height: 16px; }
+.act:hover { border-color: var(--nr-strong); }
+.act[aria-pressed="true"] { border-color: var(--nr-strong); background: var(--nr-soft); box-shadow: inset 0 0 0 1px var(--nr-strong); }
+.act:disabled { opacity: .6; cursor: progress; }
+.act-note { font-size: 12.5px; color: var(--nr-muted); margin-left: 4px; }
 .error-box { color: var(--nr-error); }
 .error-box p { margin: 0 0 8px; }
 .retry {
