@@ -331,3 +331,18 @@ def test_profile_describes_the_person(chain):
 def test_summary_of_an_absent_subject_is_not_found(chain):
     answer = chain.ask("Tell me about the Zanzibar ferries")
     assert answer.status == "not_found" and answer.citations == []
+
+
+@pytest.mark.parametrize(
+    ("question", "subject", "head"),
+    [
+        ("Did the army confirm the toll?", ["army"], "confirm"),
+        ("Has Tomas Lund resigned?", [word_key("Tomas"), "lund"], "resign"),
+        ("Were 40 soldiers killed at Dioura?", ["40", "soldier"], "kill"),
+    ],
+)
+def test_yes_no_parse_without_spacy(question, subject, head):
+    from rag.answer.yesno import parse_question
+
+    parsed = parse_question(question, None)
+    assert parsed.subject == subject and parsed.head == head

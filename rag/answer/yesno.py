@@ -127,13 +127,17 @@ def parse_question(question: str, nlp: NLP | None, focus: list[str] = ()) -> Yes
             t.tag_ == "VBN" and t.dep_ in {"acl", "ROOT"} for t in doc
         )
     else:
+        # Without a parse (spaCy missing): the subject is the first run of names, numbers
+        # and the noun after them ("Tomas Lund", "40 soldiers"); the predicate is the rest.
         rest = question[m.start("aux") if m else 0 :]
         tokens = [t for t in _TOKEN.findall(rest[len(aux) :]) if _content(t)]
-        names = [t for t in tokens if t[:1].isupper() or t[:1].isdigit()]
-        subject = [word_key(t) for t in (names[:1] or tokens[:1])]
-        predicate = [
-            word_key(t) for t in tokens if word_key(t) not in subject and t.lower() not in skip
-        ]
+        run = 0
+        while run < len(tokens) and (tokens[run][:1].isupper() or tokens[run][:1].isdigit()):
+            run += 1
+        if run and run < len(tokens) and tokens[run - 1][:1].isdigit():
+            run += 1
+        subject = [word_key(t) for t in tokens[: max(run, 1)]]
+        predicate = [word_key(t) for t in tokens[max(run, 1) :] if t.lower() not in skip]
         head = predicate[0] if predicate else None
         passive = bool(re.match(r"(?:is|are|was|were|been)\b.*\b\w+(?:ed|en)\b", rest, re.I))
     names = {word_key(w) for f in focus for w in _TOKEN.findall(f)}
