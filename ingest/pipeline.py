@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from ingest.chunking import chunk_article, embedding_text
 from rag.models.embeddings import LocalEmbeddings
-from rag.schema import Article, IngestReport, Rejection
+from rag.schema import Article, IngestReport, IngestWarning, Rejection
 from rag.settings import Settings
 from rag.store.newsstore import NewsStore, PreparedArticle
 
@@ -64,6 +64,11 @@ class Ingestor:
         for item in items:
             seen += 1
             item = _valid_unicode(item)
+            if isinstance(item, Article):  # stored (or kept), but the user should know
+                origin = item.origin or item.id
+                report.warnings += [
+                    IngestWarning(origin=origin, article_id=item.id, warning=n) for n in item.notes
+                ]
             if isinstance(item, Rejection):
                 report.rejected.append(item)
             elif decided.get(item.id) == item.fingerprint:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import DataDir, components_from, console, err
@@ -66,6 +67,10 @@ def ingest(
         )
         for r in report.rejected:
             console.print(f"  [yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
+        for w in report.warnings[:50]:
+            console.print(f"  [cyan]warning[/] {escape(w.origin)}: {escape(w.warning)}")
+        if len(report.warnings) > 50:
+            console.print(f"  … {len(report.warnings) - 50} more warnings (--json lists all)")
     if report.rejected and not (report.added or report.unchanged or report.replaced):
         raise typer.Exit(1)
 

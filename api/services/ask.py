@@ -21,6 +21,7 @@ from api.state.conversations import ConversationStore
 from rag.answer.condense import Turn
 from rag.schema import Answer
 from rag.settings import Settings
+from rag.store.filters import Filters
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +143,9 @@ class AskService:
             steps.close()
 
     def _record(self, ctx: AskContext, answer: Answer, via: str) -> int:
+        note = undated_note(self.components, ctx.as_of, ctx.sources)
+        if note and note not in answer.notes:
+            answer.notes.append(note)
         turn = self.conversations.add_turn(ctx.conversation_id, answer)
         metrics.observe_answer(answer, via)
         log.info(
@@ -156,6 +160,28 @@ class AskService:
             },
         )
         return turn
+
+
+def undated_note(
+    components: Components, as_of: date | None, sources: list[str] | None
+) -> str | None:
+    """What ``as_of`` hid without saying so: articles with no known date are left out of a
+    question asked as of a date (unless NEWSRAG_AS_OF_INCLUDE_UNDATED), whatever they say."""
+    if as_of is None or components.settings.as_of_include_undated:
+        return None
+    catalog = components.store.catalog
+    scope = tuple(sources or ())
+    # Every matching article, minus the dated ones (day_range stops at the last possible day).
+    undated = catalog.matching_article_count(Filters(sources=scope)) - (
+        catalog.matching_article_count(Filters(as_of=date.max, sources=scope))
+    )
+    if undated <= 0:
+        return None
+    what = "article was" if undated == 1 else "articles were"
+    return (
+        f"{undated} undated {what} left out because the question is asked as of "
+        f"{as_of.isoformat()} (set NEWSRAG_AS_OF_INCLUDE_UNDATED=true to include them)"
+    )
 
 
 def _same_owner(stored: str | None, caller: str | None) -> bool:

@@ -129,11 +129,17 @@ def iter_articles(sources: Iterable[str], settings: Settings) -> Iterator[Articl
             continue
         path = Path(source)
         if path.is_dir():
+            empty = True
             for item in _walk(path):
+                empty = False
                 if isinstance(item, Rejection):
                     yield item
                 else:
                     yield from load_file(item, settings, loaders=loaders)
+            if empty:
+                yield Rejection(
+                    origin=source, reason="empty folder: no files in it (hidden ones are skipped)"
+                )
         elif path.exists() or path.is_symlink():
             yield from load_file(path, settings, loaders=loaders)
         else:

@@ -310,13 +310,25 @@ def build_article(
         )
     url = (url or "").strip() or None
     source = one_line(source or "") or None
+    day = parse_date(published)
     return Article(
         id=(id or "").strip() or Article.make_id(url, title, text),
         title=title,
         text=text,
         url=url,
-        published=parse_date(published),
+        published=day,
         source=source,
         authors=authors_field(authors),
         origin=origin,
+        notes=[] if day else [undated_note(published)],
     )
+
+
+def undated_note(published: object) -> str:
+    """Why an article is undated, and what that costs: a question asked ``as_of`` a date
+    leaves it out."""
+    effect = "undated: questions asked as of a date leave it out"
+    if published is None or (isinstance(published, str) and not published.strip()):
+        return f"no publication date; {effect} (give one, e.g. `published: 2025-06-02`)"
+    shown = one_line(str(published))[:60]
+    return f"publication date {shown!r} not understood; {effect} (write it YYYY-MM-DD)"
