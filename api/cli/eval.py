@@ -408,7 +408,9 @@ def file(
     questions_file: Annotated[
         Path,
         typer.Argument(
-            help="JSONL: {question, answer (string or list), [choices, answer_index], [as_of], [id]}",
+            # Rich reads [..] as markup: escaped, or the optional fields vanish from --help.
+            help="JSONL: {question, answer (string or list), \\[choices, answer_index], "
+            "\\[as_of], \\[id]}",
             exists=True,
             dir_okay=False,
         ),

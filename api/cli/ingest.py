@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import DataDir, components_from, console, err
+from api.cli.progress import ingest_with_progress
 
 app = typer.Typer()
 
@@ -38,23 +39,7 @@ def ingest(
             "learn of an article only through its vectors"
         )
         raise typer.Exit(2)
-    with Progress(
-        TextColumn("[bold]ingest"),
-        BarColumn(),
-        TextColumn("{task.fields[articles]} articles read"),
-        MofNCompleteColumn(),
-        TextColumn("chunks indexed" if defer_vectors else "chunks embedded"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=json_out or not err.is_terminal,
-    ) as bar:
-        task = bar.add_task("ingest", total=None, articles=0)
-
-        def progress(articles: int, chunks: int) -> None:
-            bar.update(task, completed=chunks, articles=articles)
-
-        report = c.ingestor.ingest(sources, progress=progress, defer_vectors=defer_vectors)
+    report = ingest_with_progress(c, sources, err, defer_vectors=defer_vectors, disable=json_out)
     if json_out:
         console.print_json(report.model_dump_json())
     else:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import socket
+import sys
 from typing import Annotated
 
 import typer
 
+from api.cli import discovery
 from api.cli.common import DataDir, err, settings_from
 
 app = typer.Typer()
@@ -44,6 +47,15 @@ def serve(
             highlight=False,
         )
         raise typer.Exit(2)
+    taken = port_taken(host, port)
+    if taken:
+        # Before any model loads: finding out after 10 s of loading, in a log line, is worse.
+        err.print(
+            f"[red]cannot serve on {host}:{port}:[/] {taken}. Another server (newsrag serve?) "
+            f"may be running there; pick another port: newsrag serve --port {port + 1}",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     keys = KeyStore(AppDB.for_settings(settings)).list()
     if not keys and not is_loopback(host):
         err.print(
@@ -71,7 +83,8 @@ def serve(
             f"ingest: added {len(report.added)}, unchanged {len(report.unchanged)}, "
             f"replaced {len(report.replaced)}, rejected {len(report.rejected)}"
         )
-    configure_logging(settings.log_level, json_lines=settings.log_json)
+    json_lines = log_as_json(settings)
+    configure_logging(settings.log_level, json_lines=json_lines)
     if workers == 1:
         from api.server.app import create_app
 
@@ -81,16 +94,41 @@ def serve(
     else:
         _hand_off(data_dir, host, port)
         target, factory = FACTORY, True
-    uvicorn.run(
-        target,
-        factory=factory,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=logging_config(settings.log_level, json_lines=settings.log_json),
-        access_log=False,  # ours has the route, the key and the request id
-        timeout_graceful_shutdown=30,  # then open streams are cut and jobs cancelled
-    )
+    announced = discovery.write(settings.data_dir, host, port)  # `newsrag ask` finds it
+    try:
+        uvicorn.run(
+            target,
+            factory=factory,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=logging_config(settings.log_level, json_lines=json_lines),
+            access_log=False,  # ours has the route, the key and the request id
+            timeout_graceful_shutdown=30,  # then open streams are cut and jobs cancelled
+        )
+    finally:
+        discovery.remove(announced)
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on, or None when it can (checked the way uvicorn
+    binds: SO_REUSEADDR, so a port in TIME_WAIT counts as free)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host.strip("[]"), port))
+        except OSError as e:
+            return e.strerror or str(e)
+    return None
+
+
+def log_as_json(settings) -> bool:
+    """NEWSRAG_LOG_JSON when it is set; else human-readable lines on a terminal, JSON lines
+    for a log collector (stderr redirected, systemd, docker)."""
+    if "log_json" in settings.model_fields_set:
+        return settings.log_json
+    return not sys.stderr.isatty()
 
 
 def _hand_off(data_dir, host: str, port: int) -> None:

@@ -11,7 +11,7 @@ import logging
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -19,10 +19,21 @@ from api.auth import Authenticator, KeyStore, is_loopback
 from api.components import Components
 from api.server.connections import install_body_guards
 from api.server.deps import AppParts
+from api.server.docs import install_docs
 from api.server.handlers import install_error_handlers
 from api.server.hosts import HostPolicy, TrustedHostMiddleware
 from api.server.middleware import BodyLimitMiddleware, CORSMiddleware, ObserveMiddleware
-from api.server.routes import articles, ask, conversations, feedback, jobs, ops
+from api.server.routes import (
+    articles,
+    ask,
+    conversations,
+    feedback,
+    jobs,
+    openai_compat,
+    ops,
+    search,
+)
+from api.server.strict_query import reject_unknown_query
 from api.services.articles import ArticleService
 from api.services.ask import AskService
 from api.state.appdb import AppDB
@@ -117,12 +128,17 @@ def create_app(
         version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # install_docs serves them from local assets
+        redoc_url=None,
+        dependencies=[Depends(reject_unknown_query)],
         openapi_tags=[
             {"name": "ask", "description": "Answers with citations (JSON or a stream)."},
             {"name": "conversations", "description": "History for follow-up questions."},
             {"name": "articles", "description": "Ingest, list, read and delete articles."},
             {"name": "jobs", "description": "Background ingest jobs."},
             {"name": "ops", "description": "Health and metrics."},
+            {"name": "search", "description": "Passages without an answer (own generation)."},
+            {"name": "openai", "description": "OpenAI-compatible chat (Open WebUI, clients)."},
         ],
     )
     app.state.parts = p
@@ -131,6 +147,9 @@ def create_app(
     for router in (ask.router, conversations.router, articles.router, jobs.router, ops.router):
         app.include_router(router)
     app.include_router(feedback.router)
+    app.include_router(search.router)
+    app.include_router(openai_compat.router)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=ops.STATIC_DIR, check_dir=False), name="static")
 
     install_error_handlers(app)

@@ -17,6 +17,7 @@ from api import metrics
 from api.auth import Principal
 from api.components import Components
 from api.errors import Invalid, NotFound
+from api.services.sources import check_sources
 from api.state.conversations import ConversationStore
 from rag.answer.condense import Turn
 from rag.schema import Answer
@@ -86,7 +87,7 @@ class AskService:
                 f"question is {len(question):,} characters long; the limit is {limit:,} "
                 "(NEWSRAG_MAX_QUESTION_CHARS)"
             )
-        sources = [s.strip() for s in sources or [] if s.strip()] or None
+        sources = check_sources(self.components, sources)  # a typo is a 422, not not_found
         if conversation_id:
             self.check_access(principal, conversation_id)
             history = self.conversations.history(
