@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
@@ -73,6 +73,9 @@ class Fetched:
     content_type: str  # media type, lower case, without parameters ("" if none)
     charset: str | None
     body: bytes
+    status: int = 200  # 304 when a conditional request found the resource unchanged
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def resolve_host(host: str, port: int) -> list[str]:
@@ -155,8 +158,12 @@ def fetch_url(
     *,
     resolve: Resolver = resolve_host,
     client: httpx.Client | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Fetched:
-    """GET ``url`` within the limits of ``settings``; raise ``FetchError`` with a clear reason."""
+    """GET ``url`` within the limits of ``settings``; raise ``FetchError`` with a clear reason.
+
+    ``headers`` are added to the request (``If-None-Match``, ``If-Modified-Since``): a 304 is
+    then returned as ``Fetched(status=304, body=b"")`` rather than raised."""
     own_client = client is None
     if client is None:
         client = httpx.Client()
@@ -170,8 +177,14 @@ def fetch_url(
                 if hop:  # say where the redirect came from: the user only typed the first URL
                     raise UrlRefused(f"redirect to {current} {e.reason}") from None
                 raise
-            response = _send(client, allowed, deadline)
+            response = _send(client, allowed, deadline, headers)
             try:
+                validators = {
+                    "etag": response.headers.get("etag"),
+                    "last_modified": response.headers.get("last-modified"),
+                }
+                if response.status_code == 304 and headers:
+                    return Fetched(str(allowed.url), "", None, b"", status=304, **validators)
                 location = response.headers.get("location")
                 if response.status_code in _REDIRECTS and location:
                     try:
@@ -187,6 +200,7 @@ def fetch_url(
                     content_type=media,
                     charset=response.charset_encoding,
                     body=body,
+                    **validators,
                 )
             finally:
                 response.close()
@@ -200,7 +214,12 @@ def fetch_url(
             client.close()
 
 
-def _send(client: httpx.Client, allowed: AllowedUrl, deadline: float) -> httpx.Response:
+def _send(
+    client: httpx.Client,
+    allowed: AllowedUrl,
+    deadline: float,
+    extra: Mapping[str, str] | None = None,
+) -> httpx.Response:
     """Connect to a checked address (the next one if it refuses), keeping Host and TLS name."""
     url = allowed.url
     netloc = url.netloc.decode("ascii")
@@ -213,7 +232,7 @@ def _send(client: httpx.Client, allowed: AllowedUrl, deadline: float) -> httpx.R
         request = client.build_request(
             "GET",
             url.copy_with(host=address.split("%", 1)[0]),
-            headers={"Host": netloc, "User-Agent": USER_AGENT, "Accept": _ACCEPT},
+            headers={**(extra or {}), "Host": netloc, "User-Agent": USER_AGENT, "Accept": _ACCEPT},
             extensions=extensions,
             timeout=httpx.Timeout(remaining),
         )

@@ -119,6 +119,15 @@ class Settings(BaseSettings):
     allow_private_urls: bool = Field(False, description="Let URL ingest reach private addresses.")
     url_timeout: float = Field(20.0, gt=0)
     max_url_bytes: int = Field(10_000_000, ge=1024)
+    feed_full_text: bool = Field(
+        True,
+        description="For feeds fetched from a URL: fetch the link of each item whose feed text "
+        "is shorter than feed_teaser_chars and store the page's full text (else the teaser).",
+    )
+    feed_teaser_chars: int = Field(2000, ge=0)
+    feed_fetch_concurrency: int = Field(
+        4, ge=1, le=32, description="Item pages fetched at once per feed."
+    )
     max_file_bytes: int = Field(
         20_000_000, ge=1024, description="Larger input files are rejected, not truncated."
     )

@@ -172,8 +172,10 @@ def test_redirect_gives_final_url(server: str, open_settings: Settings) -> None:
 
 
 def test_feed_entries_keep_their_summary(server: str, open_settings: Settings) -> None:
+    # Full text from the entries' links is tests/test_feeds_fulltext.py's; here it is off.
+    settings = open_settings.model_copy(update={"feed_full_text": False})
     for path in ("/feed.xml", "/feed-as-html"):
-        first, second = fetch_all(server + path, open_settings)
+        first, second = fetch_all(server + path, settings)
         assert isinstance(first, Article), first
         assert (first.title, first.text, first.source) == (
             "Budget vote",

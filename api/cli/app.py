@@ -11,7 +11,7 @@ import logging
 
 import typer
 
-from api.cli import ask, db, feedback, ingest, keys, maintenance, serve
+from api.cli import ask, db, feedback, feeds, ingest, keys, maintenance, serve
 from api.cli import eval as evaluation
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ def _entry() -> None:
 
 for group, name in (
     (ingest.app, None),
+    (feeds.app, None),
     (ask.app, None),
     (maintenance.app, None),
     (serve.app, None),
