@@ -1,44 +1,24 @@
-"""Conversations and their turns in the app database (SQLite), so they survive a restart and
-can be shared by several API workers. The rewriting of follow-ups lives in rag/answer/condense.py.
+"""Conversations and their turns in the app database (``api.state.appdb``: the SQLite file of
+the data dir, or the PostgreSQL every worker shares), so they survive a restart and a follow-up
+may land on any API worker. The rewriting of follow-ups lives in rag/answer/condense.py.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
+from api.state.appdb import AppDB
+from api.state.schema import conversation_turns as turns_t
+from api.state.schema import conversations as conversations_t
 from rag.answer.condense import Turn
 from rag.schema import Answer, Citation
-from rag.store import sqlite
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id          TEXT PRIMARY KEY,
-    owner       TEXT,
-    meta        TEXT NOT NULL DEFAULT '{}',
-    created_at  TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS conversation_turns (
-    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    idx             INTEGER NOT NULL,
-    question        TEXT NOT NULL,
-    standalone      TEXT NOT NULL,
-    answer          TEXT NOT NULL,
-    short_answer    TEXT,
-    status          TEXT NOT NULL,
-    answer_json     TEXT NOT NULL,
-    created_at      TEXT NOT NULL,
-    PRIMARY KEY (conversation_id, idx)
-);
-"""
 
 
 def _now() -> str:
@@ -68,25 +48,14 @@ class Conversation:
 
 
 class ConversationStore:
-    """Conversations and their turns in SQLite (WAL; safe across threads and processes).
+    """Conversations and their turns (safe across threads, processes and machines).
 
     ``owner`` is whoever may read a conversation back (an API key id, "slack", …; None = anyone
     the caller lets in): the store records it, the caller enforces it.
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(_SCHEMA)
-
-    def _connect(self):
-        return sqlite.connect(self.path)
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as db, sqlite.transaction(db):
-            yield db
+    def __init__(self, db: AppDB | Path | str) -> None:
+        self.db = db if isinstance(db, AppDB) else AppDB(db)
 
     # --- writes ----------------------------------------------------------------------------
     def create(
@@ -99,58 +68,66 @@ class ConversationStore:
         """A new conversation; its id is random (unguessable) unless one is given."""
         cid = conversation_id or secrets.token_urlsafe(16)
         now = _now()
-        with self._tx() as db:
-            db.execute(
-                "INSERT INTO conversations (id, owner, meta, created_at, updated_at) "
-                "VALUES (?,?,?,?,?)",
-                (cid, owner, json.dumps(meta or {}), now, now),
+        with self.db.write() as conn:
+            conn.execute(
+                sa.insert(conversations_t).values(
+                    id=cid, owner=owner, meta=json.dumps(meta or {}), created_at=now, updated_at=now
+                )
             )
         return cid
 
     def ensure(self, conversation_id: str, owner: str | None = None, **meta: Any) -> str:
         """Create the conversation with this id if it does not exist (e.g. a Slack thread)."""
         now = _now()
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO conversations (id, owner, meta, created_at, updated_at) "
-                "VALUES (?,?,?,?,?)",
-                (conversation_id, owner, json.dumps(meta), now, now),
+        with self.db.write() as conn:
+            self.db.insert_ignore(
+                conn,
+                conversations_t,
+                id=conversation_id,
+                owner=owner,
+                meta=json.dumps(meta),
+                created_at=now,
+                updated_at=now,
             )
         return conversation_id
 
     def add_turn(self, conversation_id: str, answer: Answer) -> int:
         """Record a question and its answer; returns the turn's index."""
         now = _now()
-        with self._tx() as db:
-            row = db.execute(
-                "SELECT coalesce(max(idx), -1) + 1 FROM conversation_turns "
-                "WHERE conversation_id = ?",
-                (conversation_id,),
-            ).fetchone()
-            idx = row[0]
-            db.execute(
-                "INSERT INTO conversation_turns (conversation_id, idx, question, standalone, "
-                "answer, short_answer, status, answer_json, created_at) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    conversation_id,
-                    idx,
-                    answer.question,
-                    answer.standalone_question or answer.question,
-                    answer.answer,
-                    answer.short_answer,
-                    answer.status,
-                    answer.model_dump_json(),
-                    now,
-                ),
+        c = conversations_t.c
+        with self.db.write() as conn:
+            # The conversation's row lock orders concurrent turns (PostgreSQL; SQLite's write
+            # lock already does): two workers never pick the same index.
+            conn.execute(sa.select(c.id).where(c.id == conversation_id).with_for_update())
+            idx = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(turns_t.c.idx), -1) + 1).where(
+                    turns_t.c.conversation_id == conversation_id
+                )
+            ).scalar_one()
+            conn.execute(
+                sa.insert(turns_t).values(
+                    conversation_id=conversation_id,
+                    idx=idx,
+                    question=answer.question,
+                    standalone=answer.standalone_question or answer.question,
+                    answer=answer.answer,
+                    short_answer=answer.short_answer,
+                    status=answer.status,
+                    answer_json=answer.model_dump_json(),
+                    created_at=now,
+                )
             )
-            db.execute("UPDATE conversations SET updated_at=? WHERE id=?", (now, conversation_id))
+            conn.execute(
+                sa.update(conversations_t).where(c.id == conversation_id).values(updated_at=now)
+            )
         return idx
 
     def delete(self, conversation_id: str) -> bool:
-        with self._tx() as db:
-            db.execute("DELETE FROM conversation_turns WHERE conversation_id=?", (conversation_id,))
-            cur = db.execute("DELETE FROM conversations WHERE id=?", (conversation_id,))
+        with self.db.write() as conn:
+            conn.execute(sa.delete(turns_t).where(turns_t.c.conversation_id == conversation_id))
+            cur = conn.execute(
+                sa.delete(conversations_t).where(conversations_t.c.id == conversation_id)
+            )
             return cur.rowcount > 0
 
     # --- reads -----------------------------------------------------------------------------
@@ -159,35 +136,48 @@ class ConversationStore:
 
     def head(self, conversation_id: str) -> Conversation | None:
         """The conversation without its turns (cheap: for existence and owner checks)."""
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT * FROM conversations WHERE id=?", (conversation_id,)
-            ).fetchone()
+        with self.db.read() as conn:
+            row = (
+                conn.execute(
+                    sa.select(conversations_t).where(conversations_t.c.id == conversation_id)
+                )
+                .mappings()
+                .first()
+            )
         return _conversation(row) if row else None
 
     def history(self, conversation_id: str, limit: int = 10) -> list[Turn]:
         """The last ``limit`` turns, oldest first, as ``condense_question`` wants them."""
-        with self._connect() as db:
-            rows = db.execute(
-                "SELECT question, standalone, answer, short_answer FROM conversation_turns "
-                "WHERE conversation_id=? ORDER BY idx DESC LIMIT ?",
-                (conversation_id, limit),
-            ).fetchall()
+        t = turns_t.c
+        with self.db.read() as conn:
+            rows = conn.execute(
+                sa.select(t.question, t.standalone, t.answer, t.short_answer)
+                .where(t.conversation_id == conversation_id)
+                .order_by(t.idx.desc())
+                .limit(limit)
+            ).all()
         return [Turn(r[0], r[1], r[2], r[3]) for r in reversed(rows)]
 
     def get(self, conversation_id: str) -> Conversation | None:
-        with self._connect() as db:
-            db.execute("BEGIN")  # one snapshot: the conversation and all of its turns
-            try:
-                head = db.execute(
-                    "SELECT * FROM conversations WHERE id=?", (conversation_id,)
-                ).fetchone()
-                rows = db.execute(
-                    "SELECT * FROM conversation_turns WHERE conversation_id=? ORDER BY idx",
-                    (conversation_id,),
-                ).fetchall()
-            finally:
-                db.execute("COMMIT")
+        # One transaction: on SQLite one snapshot of the conversation and all of its turns;
+        # on PostgreSQL turns are only ever appended, so a later one at most is missing.
+        with self.db.read() as conn:
+            head = (
+                conn.execute(
+                    sa.select(conversations_t).where(conversations_t.c.id == conversation_id)
+                )
+                .mappings()
+                .first()
+            )
+            rows = (
+                conn.execute(
+                    sa.select(turns_t)
+                    .where(turns_t.c.conversation_id == conversation_id)
+                    .order_by(turns_t.c.idx)
+                )
+                .mappings()
+                .all()
+            )
         if head is None:
             return None
         turns = []
@@ -210,7 +200,7 @@ class ConversationStore:
         return conversation
 
 
-def _conversation(row: sqlite3.Row) -> Conversation:
+def _conversation(row) -> Conversation:
     return Conversation(
         id=row["id"],
         owner=row["owner"],
