@@ -363,12 +363,12 @@ def test_large_batches_run_as_a_job_with_progress(empty_client):
     assert empty_client.get("/v1/jobs/nope").status_code == 404
 
 
-def test_shutdown_cancels_jobs_cleanly(tmp_path, shared_embeddings):
+def test_shutdown_hands_jobs_back_and_a_restart_finishes_them(tmp_path, shared_embeddings):
     app = make_app(tmp_path / "data", shared_embeddings, sync_ingest_max_articles=0)
     parts = app.state.parts
     started = threading.Event()
 
-    def endless(items, progress=None):  # a job that only ends when cancelled
+    def endless(items, progress=None):  # a job that only ends when interrupted
         started.set()
         seen = 0
         while True:
@@ -382,11 +382,25 @@ def test_shutdown_cancels_jobs_cleanly(tmp_path, shared_embeddings):
         queued = c.post("/v1/articles", json={"articles": ARTICLES[1:]}).json()["job_id"]
         assert started.wait(60)
         assert c.get(f"/v1/jobs/{running}").json()["state"] == "running"
-    # The lifespan has ended: both jobs are cancelled, none is left queued or running.
+    # The lifespan has ended: the running job stopped and went back to the queue with the other.
     for job_id in (running, queued):
         job = parts.jobs.get(job_id)
-        assert job["state"] == "cancelled" and job["finished_at"], job
+        assert job["state"] == "queued" and not job["finished_at"], job
     assert parts.jobs.get(running)["progress"]["articles_seen"] > 0
+
+    # The server comes back (same data dir): it takes both jobs up and finishes them.
+    again = make_app(tmp_path / "data", shared_embeddings, sync_ingest_max_articles=0)
+    with TestClient(again, client=LOOPBACK) as c:
+        for job_id in (running, queued):
+            job = wait_for(
+                lambda j=job_id: (v := c.get(f"/v1/jobs/{j}").json())["state"] in FINAL and v,
+                what=f"job {job_id} after the restart",
+            )
+            assert job["state"] == "done" and job["attempts"] >= 1, job
+        assert c.get("/v1/articles").json()["total"] == len(ARTICLES)
+
+
+FINAL = ("done", "failed", "cancelled")
 
 
 def test_cancel_a_queued_job(tmp_path, shared_embeddings):

@@ -1,5 +1,6 @@
-"""Articles over the API: the CLI's ingest pipeline and report, jobs for big batches and URLs,
-consistent reads while ingest runs.
+"""Articles over the API: the CLI's ingest pipeline and report, jobs for big batches and URLs
+(stored as data in the job queue, run by whichever worker claims them), consistent reads while
+ingest runs.
 
 All writes (ingest, delete) go through one lock per process: the store is safe under
 concurrent writers, but serialising them keeps "same article twice at once" out of the picture
@@ -32,6 +33,9 @@ class ArticleService:
         self.components = components
         self.jobs = jobs
         self.write_lock = threading.Lock()
+        # Jobs are stored as data, so whichever worker claims one runs it with these.
+        jobs.register("articles", self.run_items)
+        jobs.register("urls", self.run_urls)
 
     # --- ingest ----------------------------------------------------------------------------
     def to_items(self, records: list[dict[str, Any]]) -> list[Article | Rejection]:
@@ -54,13 +58,24 @@ class ArticleService:
         return report
 
     def submit_items(self, items: list[Article | Rejection], owner: str | None) -> str:
-        def run(progress: Progress) -> IngestReport:
-            with self.write_lock:
-                report = self.components.ingestor.ingest_items(items, progress)
-            self._count_articles()
-            return report
+        payload = [
+            {"rejection" if isinstance(i, Rejection) else "article": i.model_dump(mode="json")}
+            for i in items
+        ]
+        return self.jobs.submit("articles", payload, total=len(items), owner=owner)
 
-        return self.jobs.submit("articles", run, total=len(items), owner=owner)
+    def run_items(self, payload: list[dict[str, Any]], progress: Progress) -> IngestReport:
+        """An "articles" job, on whichever worker claimed it."""
+        items: list[Article | Rejection] = [
+            Rejection.model_validate(i["rejection"])
+            if "rejection" in i
+            else Article.model_validate(i["article"])
+            for i in payload
+        ]
+        with self.write_lock:
+            report = self.components.ingestor.ingest_items(items, progress)
+        self._count_articles()
+        return report
 
     def check_urls(self, urls: list[str]) -> list[str]:
         """Refuse, before queueing anything, URLs the SSRF guard refuses (private addresses…).
@@ -79,14 +94,14 @@ class ArticleService:
         return clean
 
     def submit_urls(self, urls: list[str], owner: str | None) -> str:
-        def run(progress: Progress) -> IngestReport:
-            # The loaders fetch each URL through the same guard, on every redirect hop.
-            with self.write_lock:
-                report = self.components.ingestor.ingest(urls, progress)
-            self._count_articles()
-            return report
+        return self.jobs.submit("urls", urls, total=None, owner=owner)
 
-        return self.jobs.submit("urls", run, total=None, owner=owner)
+    def run_urls(self, urls: list[str], progress: Progress) -> IngestReport:
+        # The loaders fetch each URL through the same guard, on every redirect hop.
+        with self.write_lock:
+            report = self.components.ingestor.ingest(urls, progress)
+        self._count_articles()
+        return report
 
     # --- reads -----------------------------------------------------------------------------
     def list(

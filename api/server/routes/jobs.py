@@ -27,6 +27,10 @@ class Job(BaseModel):
     id: str
     kind: str = Field(description="articles (JSON) or urls")
     state: Literal["queued", "running", "done", "failed", "cancelled"]
+    worker: str | None = Field(
+        None, description="host:pid of the worker running it (or that ran it), on any machine"
+    )
+    attempts: int = Field(0, description="Workers that took it (more than 1: one of them died)")
     created_at: str
     started_at: str | None = None
     finished_at: str | None = None
