@@ -7,6 +7,7 @@ Chunks end on sentence boundaries (so a citation's sentence is never cut in two)
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 
 from rag.schema import Article, Chunk, content_hash
@@ -33,7 +34,7 @@ def chunk_article(article: Article, chunk_words: int = 220, overlap_words: int =
         start, end = spans[first][0], spans[last][1]
         chunks.append(
             Chunk(
-                id=content_hash(article.id, str(start), text[start:end])[:24],
+                id=chunk_id(article, start, text[start:end]),
                 article_id=article.id,
                 index=len(chunks),
                 text=text[start:end],
@@ -50,6 +51,17 @@ def chunk_article(article: Article, chunk_words: int = 220, overlap_words: int =
             overlap += counts[nxt]
         first = nxt if nxt > first else last + 1
     return chunks
+
+
+def chunk_id(article: Article, start: int, text: str) -> str:
+    """Changes with everything stored with the chunk (its article's fields travel in the
+    vector's metadata, and title and date are embedded with it): a new version of an article
+    never overwrites the vectors of the version the catalog still serves, and two versions of
+    one id in one batch never collide."""
+    authors = json.dumps(article.authors, ensure_ascii=False)
+    return content_hash(article.id, article.fingerprint, authors, article.origin, str(start), text)[
+        :24
+    ]
 
 
 def embedding_text(article: Article, chunk: Chunk) -> str:

@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 
+from ingest.batch import Ledger, write_each_on_failure
 from ingest.chunking import chunk_article, embedding_text
 from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Article, IngestReport, IngestWarning, Rejection
@@ -50,13 +51,15 @@ class Ingestor:
         seen = embedded = 0
         # A batch worth several encoder batches keeps the encoder busy without holding much.
         flush_at = max(64, self.settings.embedding_batch_size * 4)
-        decided: dict[str, str] = {}  # article id -> fingerprint decided in this run
+        ledger = Ledger(report)  # the last version of an id wins (ingest/batch.py)
 
         def flush() -> None:
             nonlocal pending, pending_chunks, embedded
             if not pending:
                 return
-            embedded += self._write(pending, report, defer_vectors)
+            embedded += write_each_on_failure(
+                lambda group: self._write(group, report, defer_vectors), pending, report
+            )
             pending, pending_chunks = [], 0
             if progress:
                 progress(seen, embedded)
@@ -71,16 +74,9 @@ class Ingestor:
                 ]
             if isinstance(item, Rejection):
                 report.rejected.append(item)
-            elif decided.get(item.id) == item.fingerprint:
-                report.unchanged.append(item.id)
             else:
-                status = self.store.status_of(item)
-                if item.id in decided:
-                    status = "replaced"  # same id twice in one batch, different content
-                decided[item.id] = item.fingerprint
-                if status == "unchanged":
-                    report.unchanged.append(item.id)
-                else:
+                status = ledger.decide(item, self.store.status_of, pending)
+                if status != "unchanged":
                     pending.append((item, status))
                     pending_chunks += max(1, len(item.text) // 1500)
             if pending_chunks >= flush_at:

@@ -49,8 +49,9 @@ def test_ids_are_stable_and_content_addressed():
     assert len(set(first)) == len(first)
     edited = _article(a.text.replace("Sentence number 59", "Sentence number fifty-nine"))
     changed = [c.id for c in chunk_article(edited, 80, 20)]
-    assert changed[0] == first[0], "an edit at the end leaves the first chunk's id alone"
-    assert changed[-1] != first[-1]
+    # A chunk's vector carries its article's fields: any edit makes new ids, so a new version
+    # never overwrites the vectors of the one still served (tests/test_batches.py).
+    assert not set(changed) & set(first)
 
 
 def test_run_on_text_without_full_stops_is_still_cut():
