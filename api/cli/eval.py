@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from api.cli.common import DataDir, settings_from
+from api.cli.report import BaselineFile, ReportFile, write_report
 
 eval_app = typer.Typer(
     help="Measure retrieval and answers on questions with known answers.",
@@ -358,6 +359,8 @@ def rtqa(
     ] = None,
     json_out: JsonOut = False,
     out: OutFile = None,
+    html_report: ReportFile = None,
+    baseline: BaselineFile = None,
 ) -> None:
     """RealTime QA: a seeded sample of questions over the pooled articles of their searches."""
     from rag.eval.metrics import results_as_dicts, summarize_absent
@@ -400,6 +403,8 @@ def rtqa(
         )
     title = f"newsrag eval rtqa --questions {questions} --distractors {distractors} --seed {seed}"
     title += f" --absent {absent}" + "".join(f" --year {y}" for y in years)
+    if html_report:
+        write_report(html_report, report, components, sample.questions, title, baseline)
     _emit(report, json_out, out, title)
 
 
@@ -419,6 +424,8 @@ def file(
     no_mc: Annotated[bool, typer.Option("--no-mc", help="Skip multiple choice.")] = False,
     json_out: JsonOut = False,
     out: OutFile = None,
+    html_report: ReportFile = None,
+    baseline: BaselineFile = None,
 ) -> None:
     """Your own questions with expected answers, against your own store; same metrics."""
     from api.components import Components
@@ -443,7 +450,10 @@ def file(
         results,
         {"store": components.store.stats(), "settings": _settings(components)},
     )
-    _emit(report, json_out, out, f"newsrag eval file {questions_file}")
+    title = f"newsrag eval file {questions_file}"
+    if html_report:
+        write_report(html_report, report, components, questions, title, baseline)
+    _emit(report, json_out, out, title)
 
 
 def _settings(components) -> dict[str, Any]:
