@@ -173,3 +173,5 @@ def test_why_followup_gets_a_reason_not_the_previous_quote(chain):
     assert answer.standalone_question == "Why did Jane Doe win the mayoral election in Vellhaven?"
     assert answer.status == "answered"
     assert any("because" in c.quote for c in answer.citations)
+    # Not the sentence that answered "who won?": that is no reason.
+    assert not any(c.quote.startswith("Jane Doe won the mayoral") for c in answer.citations)

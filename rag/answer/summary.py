@@ -108,6 +108,7 @@ MIN_WORDS = 6
 
 WEIGHTS = {"lexical": 0.40, "semantic": 0.35, "focus": 0.25}
 CUE_BONUS = 0.10
+RESTATES = 0.8  # share of the subject's words at which a sentence only restates a why-question
 LEAD_BONUS = 0.15
 LEAD_HALF_CHARS = 500
 TITLE_BONUS = 0.05
@@ -134,6 +135,7 @@ class _Candidate:
     evidence: Evidence
     relevance: float
     vector: np.ndarray | None = None
+    restates: bool = False  # says what the question says, and gives no reason
 
 
 def summarize(
@@ -210,8 +212,13 @@ def _pool(sq: SummaryQuestion, ranked: list[Evidence]) -> list[_Candidate]:
             relevance += 2 * CUE_BONUS  # the reason is what was asked
         if sq.kind == "profile" and _describes(text, sq.focus):
             relevance += 2 * CUE_BONUS
-        out.append(_Candidate(e, relevance))
+        restates = lexical >= RESTATES and not _CAUSE.search(text)
+        out.append(_Candidate(e, relevance, restates=restates))
     out.sort(key=lambda c: -c.relevance)
+    if sq.kind == "why" and any(_CAUSE.search(c.evidence.text) for c in out[:POOL]):
+        # "Why did Jane Doe win?" after "Who won?": the sentence that only says she won is
+        # the previous answer again, not a reason.
+        out = [c for c in out if not c.restates]
     return out[:POOL]
 
 
