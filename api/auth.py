@@ -51,7 +51,13 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "admin": (frozenset({"admin"}), "this operation (it needs an admin key)"),
 }
 # Paths a widget key's origins may call cross-origin.
-WIDGET_PATHS = ("/v1/ask", "/v1/conversations", "/v1/feedback")
+WIDGET_PATHS = (
+    "/v1/ask",
+    "/v1/conversations",
+    "/v1/feedback",
+    "/v1/chat/completions",  # OpenAI-compatible chat: the same rules as /v1/ask
+    "/v1/models",
+)
 VISITOR_HEADER = "X-Newsrag-Visitor"
 _VISITOR = re.compile(r"[A-Za-z0-9_-]{22,128}")
 

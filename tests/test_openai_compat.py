@@ -140,3 +140,25 @@ def test_same_keys_and_scopes_as_ask(tmp_path, sample_data_dir, shared_embedding
             assert c.models.list().data
     finally:
         server.stop()
+
+
+def test_widget_origins_may_call_it_cross_origin(tmp_path, sample_data_dir, shared_embeddings):
+    """CORS admits a widget key's origins on the chat routes, as on /v1/ask."""
+    from fastapi.testclient import TestClient
+
+    from tests.api_support import LOOPBACK
+
+    data = copy_store(sample_data_dir, tmp_path / "data")
+    app = make_app(data, shared_embeddings)
+    app.state.parts.keys.create("widget", origins=["https://news.example.org"])
+    with TestClient(app, client=LOOPBACK) as http:
+        for path in ("/v1/chat/completions", "/v1/models", "/v1/ask"):
+            preflight = {
+                "Origin": "https://news.example.org",
+                "Access-Control-Request-Method": "POST",
+            }
+            r = http.options(path, headers=preflight)
+            assert r.status_code == 204, path
+            assert r.headers["access-control-allow-origin"] == "https://news.example.org"
+            other = {**preflight, "Origin": "https://evil.example"}
+            assert http.options(path, headers=other).status_code == 403

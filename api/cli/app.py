@@ -8,6 +8,7 @@ Importing it is light (Typer and rich): each command imports what it needs when 
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 import typer
 
@@ -21,8 +22,24 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"newsrag {version('newsrag')}")
+        except PackageNotFoundError:
+            typer.echo("newsrag (not installed: running from a source tree)")
+        raise typer.Exit()
+
+
 @app.callback()
-def _entry() -> None:
+def _entry(
+    _show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
     """Runs before any command: the process-wide setup an entry point owns."""
     from rag.models.offline import configure_offline
 
