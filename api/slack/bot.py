@@ -31,7 +31,9 @@ from api.slack.dedupe import EventDeduper
 from api.slack.feedback import FeedbackStore
 from api.slack.parts import BotParts
 from api.slack.posting import AnswerFlow
+from api.slack.requests import malformed
 from api.slack.threads import ThreadMemory
+from api.state.appdb import AppDB
 from api.state.conversations import ConversationStore
 
 if TYPE_CHECKING:
@@ -62,9 +64,9 @@ class SlackBot:
             )
         self.settings = settings
         self.components = components
-        db = slack_db(settings.app_db_path)
         # Thread turns go to the API's ConversationStore: one history for every way in.
-        self.conversations = conversations or ConversationStore(settings.app_db_path)
+        self.conversations = conversations or ConversationStore(AppDB.for_settings(settings))
+        db = slack_db(self.conversations.db)
         # Answering goes through the API's AskService: the same answering slots (the chain is
         # CPU-bound), the same turn records and answer metrics as POST /v1/ask.
         self.asker = asker or AskService(settings, components, self.conversations)
@@ -172,6 +174,11 @@ class SlackBot:
         if not self.verified(body, request.headers):
             self.events.labels("rejected").inc()
             return JSONResponse({"error": "invalid request signature"}, status_code=401)
+        reason = malformed(body, request.headers.get("content-type", ""))
+        if reason is not None:  # signed, but not a shape bolt can take (it would 500)
+            log.info("malformed Slack request refused: %s", reason)
+            self.events.labels("rejected").inc()
+            return JSONResponse({"error": f"malformed Slack request: {reason}"}, status_code=400)
         return await self.handler.handle(request)
 
 

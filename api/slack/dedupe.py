@@ -1,14 +1,17 @@
 """Slack retries an event it thinks we missed (``X-Slack-Retry-Num``, same ``event_id``); the
-bot must answer it once. The first delivery claims the id in SQLite, so the claim holds across
-restarts and across worker processes sharing the data dir; ids expire after ``ttl`` (Slack
-gives up retrying after about five minutes)."""
+bot must answer it once. The first delivery claims the id in the app database, so the claim holds
+across restarts and across every worker that shares the database; ids expire after ``ttl``
+(Slack gives up retrying after about five minutes)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
+import sqlalchemy as sa
+
 from api.state.appdb import AppDB
+from api.state.schema import slack_events
 
 
 class EventDeduper:
@@ -21,18 +24,17 @@ class EventDeduper:
     def claim(self, event_id: str) -> bool:
         """True the first time ``event_id`` is seen (act on it), False for a repeat."""
         now = self.clock()
-        with self.db.connect() as db:
+        seen = slack_events.c.seen
+        with self.db.write() as conn:
             if now - self._last_prune > 60:
-                db.execute("DELETE FROM slack_events WHERE seen < ?", (now - self.ttl,))
+                conn.execute(sa.delete(slack_events).where(seen < now - self.ttl))
                 self._last_prune = now
-            cur = db.execute(
-                "INSERT OR IGNORE INTO slack_events(event_id, seen) VALUES (?, ?)", (event_id, now)
-            )
-            if cur.rowcount == 1:
+            if self.db.insert_ignore(conn, slack_events, event_id=event_id, seen=now):
                 return True
             # Seen before; an id older than the TTL counts as new (and is re-claimed).
-            cur = db.execute(
-                "UPDATE slack_events SET seen = ? WHERE event_id = ? AND seen < ?",
-                (now, event_id, now - self.ttl),
+            cur = conn.execute(
+                sa.update(slack_events)
+                .where(slack_events.c.event_id == event_id, seen < now - self.ttl)
+                .values(seen=now)
             )
             return cur.rowcount == 1

@@ -13,10 +13,14 @@ import secrets
 import time
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from api.state.appdb import AppDB
+from api.state.schema import slack_answers, slack_feedback
 from rag.schema import Answer
 
 ANSWER_RETENTION_DAYS = 90
+A, F = slack_answers.c, slack_feedback.c
 
 
 @dataclass
@@ -64,28 +68,26 @@ class FeedbackStore:
     ) -> str:
         answer_id = secrets.token_hex(8)
         now = time.time()
-        with self.db.connect() as db:
-            db.execute(
-                "INSERT INTO slack_answers(id, created, kind, team, channel, thread_ts, user,"
-                " question, status, answer_json) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (
-                    answer_id,
-                    now,
-                    kind,
-                    team,
-                    channel,
-                    thread_ts,
-                    user,
-                    answer.question,
-                    answer.status,
-                    answer.model_dump_json(),
-                ),
+        with self.db.write() as conn:
+            conn.execute(
+                sa.insert(slack_answers).values(
+                    id=answer_id,
+                    created=now,
+                    kind=kind,
+                    team=team,
+                    channel=channel,
+                    thread_ts=thread_ts,
+                    user=user,
+                    question=answer.question,
+                    status=answer.status,
+                    answer_json=answer.model_dump_json(),
+                )
             )
         return answer_id
 
     def get_answer(self, answer_id: str) -> StoredAnswer | None:
-        with self.db.connect() as db:
-            row = db.execute("SELECT * FROM slack_answers WHERE id = ?", (answer_id,)).fetchone()
+        with self.db.read() as conn:
+            row = conn.execute(sa.select(slack_answers).where(A.id == answer_id)).mappings().first()
         if row is None:
             return None
         return StoredAnswer(
@@ -101,9 +103,9 @@ class FeedbackStore:
 
     def prune(self) -> int:
         """Forget answers older than the retention (their buttons then say so)."""
-        with self.db.connect() as db:
-            cur = db.execute(
-                "DELETE FROM slack_answers WHERE created < ?", (time.time() - self.retention,)
+        with self.db.write() as conn:
+            cur = conn.execute(
+                sa.delete(slack_answers).where(A.created < time.time() - self.retention)
             )
         return cur.rowcount
 
@@ -116,30 +118,28 @@ class FeedbackStore:
             [c.model_dump(mode="json", exclude={"passage"}) for c in a.citations],
             ensure_ascii=False,
         )
-        with self.db.transaction() as db:
-            existed = db.execute(
-                "SELECT 1 FROM slack_feedback WHERE answer_id = ? AND user = ?",
-                (stored.id, user),
-            ).fetchone()
-            db.execute(
-                "INSERT INTO slack_feedback(answer_id, user, helpful, created, updated, team,"
-                " channel, question, answer, status, citations_json)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(answer_id, user) DO UPDATE SET helpful = excluded.helpful,"
-                " updated = excluded.updated",
-                (
-                    stored.id,
-                    user,
-                    int(helpful),
-                    now,
-                    now,
-                    stored.team,
-                    stored.channel,
-                    a.question,
-                    a.answer,
-                    a.status,
-                    citations,
-                ),
+        with self.db.write() as conn:
+            existed = conn.execute(
+                sa.select(F.answer_id).where(F.answer_id == stored.id, F.user == user)
+            ).first()
+            stmt = self.db.insert(slack_feedback).values(
+                answer_id=stored.id,
+                user=user,
+                helpful=int(helpful),
+                created=now,
+                updated=now,
+                team=stored.team,
+                channel=stored.channel,
+                question=a.question,
+                answer=a.answer,
+                status=a.status,
+                citations_json=citations,
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[F.answer_id, F.user],
+                    set_={"helpful": stmt.excluded.helpful, "updated": stmt.excluded.updated},
+                )
             )
         return existed is None
 
@@ -147,20 +147,13 @@ class FeedbackStore:
         self, limit: int = 50, helpful: bool | None = None, since: float | None = None
     ) -> list[Feedback]:
         """Newest first."""
-        where, args = [], []
+        query = sa.select(slack_feedback).order_by(F.updated.desc()).limit(limit)
         if helpful is not None:
-            where.append("helpful = ?")
-            args.append(int(helpful))
+            query = query.where(F.helpful == int(helpful))
         if since is not None:
-            where.append("updated >= ?")
-            args.append(since)
-        sql = "SELECT * FROM slack_feedback"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY updated DESC LIMIT ?"
-        args.append(limit)
-        with self.db.connect() as db:
-            rows = db.execute(sql, args).fetchall()
+            query = query.where(F.updated >= since)
+        with self.db.read() as conn:
+            rows = conn.execute(query).mappings().all()
         return [
             Feedback(
                 answer_id=r["answer_id"],
@@ -179,9 +172,11 @@ class FeedbackStore:
         ]
 
     def counts(self) -> dict[str, int]:
-        with self.db.connect() as db:
-            row = db.execute(
-                "SELECT COALESCE(SUM(helpful), 0) AS up, COALESCE(SUM(1 - helpful), 0) AS down"
-                " FROM slack_feedback"
-            ).fetchone()
-        return {"helpful": row["up"], "not_helpful": row["down"]}
+        with self.db.read() as conn:
+            up, down = conn.execute(
+                sa.select(
+                    sa.func.coalesce(sa.func.sum(F.helpful), 0),
+                    sa.func.coalesce(sa.func.sum(1 - F.helpful), 0),
+                )
+            ).one()
+        return {"helpful": int(up), "not_helpful": int(down)}

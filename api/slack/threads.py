@@ -16,11 +16,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from api.state.appdb import AppDB
 from api.state.conversations import ConversationStore
+from api.state.schema import slack_threads
 from rag.answer.condense import Turn
 
 MAX_TURNS = 10
+T = slack_threads.c
 
 
 @dataclass
@@ -47,23 +51,35 @@ class ThreadMemory:
         """The conversation id of a Slack thread, created on first use. ``followups=True`` is
         sticky; with ``idle`` (seconds) a thread quiet for longer starts a new conversation."""
         now = time.time()
-        with self.db.transaction() as db:
-            row = db.execute("SELECT * FROM slack_threads WHERE key = ?", (key,)).fetchone()
+        with self.db.write() as conn:
+            row = (
+                conn.execute(sa.select(slack_threads).where(T.key == key).with_for_update())
+                .mappings()
+                .first()
+            )
             if row is None:
                 cid = key
-                db.execute(
-                    "INSERT INTO slack_threads(key, conversation_id, followups, created, updated)"
-                    " VALUES (?,?,?,?,?)",
-                    (key, cid, int(followups), now, now),
+                conn.execute(
+                    sa.insert(slack_threads).values(
+                        key=key,
+                        conversation_id=cid,
+                        followups=int(followups),
+                        created=now,
+                        updated=now,
+                    )
                 )
             else:
                 cid = row["conversation_id"]
                 if idle is not None and now - row["updated"] > idle:
                     cid = f"{key}:{now:.0f}"
-                db.execute(
-                    "UPDATE slack_threads SET conversation_id = ?, updated = ?,"
-                    " followups = MAX(followups, ?) WHERE key = ?",
-                    (cid, now, int(followups), key),
+                conn.execute(
+                    sa.update(slack_threads)
+                    .where(T.key == key)
+                    .values(
+                        conversation_id=cid,
+                        updated=now,
+                        followups=max(row["followups"], int(followups)),
+                    )
                 )
         _, team, channel, thread_ts = (key.split(":", 3) + ["", "", ""])[:4]
         self.conversations.ensure(
@@ -75,16 +91,20 @@ class ThreadMemory:
         """Make thread ``key`` (e.g. the thread under a top-level answer) continue an existing
         conversation; follow-ups there need no mention."""
         now = time.time()
-        with self.db.connect() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO slack_threads(key, conversation_id, followups, created,"
-                " updated) VALUES (?,?,1,?,?)",
-                (key, conversation_id, now, now),
+        with self.db.write() as conn:
+            self.db.insert_ignore(
+                conn,
+                slack_threads,
+                key=key,
+                conversation_id=conversation_id,
+                followups=1,
+                created=now,
+                updated=now,
             )
 
     def get(self, key: str) -> ThreadInfo | None:
-        with self.db.connect() as db:
-            row = db.execute("SELECT * FROM slack_threads WHERE key = ?", (key,)).fetchone()
+        with self.db.read() as conn:
+            row = conn.execute(sa.select(slack_threads).where(T.key == key)).mappings().first()
         if row is None:
             return None
         return ThreadInfo(
@@ -96,5 +116,5 @@ class ThreadMemory:
 
     def touch(self, key: str) -> None:
         """Note activity in the thread (the DM idle window counts from the last answer)."""
-        with self.db.connect() as db:
-            db.execute("UPDATE slack_threads SET updated = ? WHERE key = ?", (time.time(), key))
+        with self.db.write() as conn:
+            conn.execute(sa.update(slack_threads).where(T.key == key).values(updated=time.time()))
