@@ -39,9 +39,10 @@ class _Row:
 def _rows(settings, helpful: bool | None, limit: int) -> tuple[list[_Row], dict[str, int]]:
     from api.slack.db import slack_db
     from api.slack.feedback import FeedbackStore
+    from api.state.appdb import AppDB
     from api.state.feedback import ApiFeedbackStore
 
-    db = slack_db(settings.app_db_path)
+    db = slack_db(AppDB.for_settings(settings))
     slack, api = FeedbackStore(db), ApiFeedbackStore(db)
     rows = [
         _Row(
@@ -94,8 +95,10 @@ def feedback(
     answer and its sources."""
     if rating not in (None, "helpful", "not-helpful"):
         raise typer.BadParameter("--rating is 'helpful' or 'not-helpful'")
+    from api.state.config import StateSettings
+
     settings = settings_from(data_dir)
-    if not settings.app_db_path.exists():
+    if not settings.app_db_path.exists() and not StateSettings().database_url:
         if not json_out:
             console.print(f"no feedback recorded yet ({settings.app_db_path} does not exist)")
         return

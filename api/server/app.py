@@ -66,9 +66,9 @@ class LocalOnlyRefused(RuntimeError):
 
 def build_parts(settings: Settings, components: Components | None = None) -> AppParts:
     components = components or Components(settings)
-    db = AppDB(settings.app_db_path)
+    db = AppDB.for_settings(settings)  # NEWSRAG_DATABASE_URL, or the data dir's SQLite file
     keys = KeyStore(db)
-    conversation_store = ConversationStore(settings.app_db_path)
+    conversation_store = ConversationStore(db)
     job_manager = JobManager(db)
     return AppParts(
         settings=settings,

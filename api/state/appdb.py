@@ -93,28 +93,6 @@ class AppDB:
             with conn.begin():
                 yield conn
 
-    # --- the sqlite3 API of the stores not converted yet (SQLite only) -----------------------
-    def connect(self):
-        from rag.store import sqlite as sqlite3_db
-
-        return sqlite3_db.connect(self._sqlite_path())
-
-    @contextmanager
-    def transaction(self):
-        from rag.store import sqlite as sqlite3_db
-
-        with self.connect() as db, sqlite3_db.transaction(db):
-            yield db
-
-    def ensure_schema(self, script: str) -> None:
-        with self.connect() as db:
-            db.executescript(script)
-
-    def _sqlite_path(self) -> Path:
-        if self.path is None:
-            raise RuntimeError(f"this store needs the SQLite app database, not {self.dialect}")
-        return self.path
-
     def ping(self) -> bool:
         with self.read() as conn:
             return conn.execute(sa.text("SELECT 1")).scalar() == 1

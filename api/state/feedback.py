@@ -11,27 +11,13 @@ import json
 import time
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from api.state.appdb import AppDB
+from api.state.schema import api_feedback
 from rag.schema import Citation
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS api_feedback (
-    conversation_id TEXT NOT NULL,
-    turn INTEGER NOT NULL,
-    via TEXT NOT NULL,                -- widget | api
-    key_name TEXT,
-    helpful INTEGER NOT NULL,
-    comment TEXT,
-    created REAL NOT NULL,
-    updated REAL NOT NULL,
-    question TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    status TEXT NOT NULL,
-    citations_json TEXT NOT NULL,
-    PRIMARY KEY (conversation_id, turn)
-);
-CREATE INDEX IF NOT EXISTS api_feedback_updated ON api_feedback(updated);
-"""
+F = api_feedback.c
 
 
 @dataclass
@@ -53,7 +39,6 @@ class ApiFeedback:
 class ApiFeedbackStore:
     def __init__(self, db: AppDB) -> None:
         self.db = db
-        db.ensure_schema(SCHEMA)
 
     def record(
         self,
@@ -75,45 +60,43 @@ class ApiFeedbackStore:
             [c.model_dump(mode="json", exclude={"passage"}) for c in citations],
             ensure_ascii=False,
         )
-        with self.db.transaction() as db:
-            existed = db.execute(
-                "SELECT 1 FROM api_feedback WHERE conversation_id = ? AND turn = ?",
-                (conversation_id, turn),
-            ).fetchone()
-            db.execute(
-                "INSERT INTO api_feedback(conversation_id, turn, via, key_name, helpful, comment,"
-                " created, updated, question, answer, status, citations_json)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(conversation_id, turn) DO UPDATE SET helpful = excluded.helpful,"
-                " comment = coalesce(excluded.comment, api_feedback.comment),"
-                " updated = excluded.updated",
-                (
-                    conversation_id,
-                    turn,
-                    via,
-                    key_name,
-                    int(helpful),
-                    comment,
-                    now,
-                    now,
-                    question,
-                    answer,
-                    status,
-                    cited,
-                ),
+        with self.db.write() as conn:
+            existed = conn.execute(
+                sa.select(F.turn).where(F.conversation_id == conversation_id, F.turn == turn)
+            ).first()
+            stmt = self.db.insert(api_feedback).values(
+                conversation_id=conversation_id,
+                turn=turn,
+                via=via,
+                key_name=key_name,
+                helpful=int(helpful),
+                comment=comment,
+                created=now,
+                updated=now,
+                question=question,
+                answer=answer,
+                status=status,
+                citations_json=cited,
+            )
+            conn.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[F.conversation_id, F.turn],
+                    set_={
+                        "helpful": stmt.excluded.helpful,
+                        "comment": sa.func.coalesce(stmt.excluded.comment, F.comment),
+                        "updated": stmt.excluded.updated,
+                    },
+                )
             )
         return existed is None
 
     def list(self, limit: int = 50, helpful: bool | None = None) -> list[ApiFeedback]:
         """Newest first."""
-        sql, args = "SELECT * FROM api_feedback", []
+        query = sa.select(api_feedback).order_by(F.updated.desc()).limit(limit)
         if helpful is not None:
-            sql += " WHERE helpful = ?"
-            args.append(int(helpful))
-        sql += " ORDER BY updated DESC LIMIT ?"
-        args.append(limit)
-        with self.db.connect() as db:
-            rows = db.execute(sql, args).fetchall()
+            query = query.where(F.helpful == int(helpful))
+        with self.db.read() as conn:
+            rows = conn.execute(query).mappings().all()
         return [
             ApiFeedback(
                 conversation_id=r["conversation_id"],
@@ -133,9 +116,11 @@ class ApiFeedbackStore:
         ]
 
     def counts(self) -> dict[str, int]:
-        with self.db.connect() as db:
-            row = db.execute(
-                "SELECT COALESCE(SUM(helpful), 0) AS up, COALESCE(SUM(1 - helpful), 0) AS down"
-                " FROM api_feedback"
-            ).fetchone()
-        return {"helpful": row["up"], "not_helpful": row["down"]}
+        with self.db.read() as conn:
+            up, down = conn.execute(
+                sa.select(
+                    sa.func.coalesce(sa.func.sum(F.helpful), 0),
+                    sa.func.coalesce(sa.func.sum(1 - F.helpful), 0),
+                )
+            ).one()
+        return {"helpful": int(up), "not_helpful": int(down)}
