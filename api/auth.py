@@ -7,8 +7,9 @@
   a page whose ``Origin`` is in the key's allowlist).
 * No key at all = local-only mode: no key is needed, but only clients on this machine are
   served (and ``newsrag serve`` refuses to listen on another interface).
-* Rate limits: a token bucket of ``rate_limit_per_minute`` per key (per key and client IP for
-  a widget key, which every visitor of a site shares; per client IP in local-only mode).
+* Rate limits: ``rate_limit_per_minute`` per key (per key and client IP for a widget key, which
+  every visitor of a site shares; per client IP in local-only mode): with NEWSRAG_REDIS_URL one
+  moving window in Redis for all workers, else a token bucket per process (api/state/shared.py).
 * Widget visitors: every visitor of a site shares the widget key, so a widget conversation is
   filed under the key and the visitor's own secret (``X-Newsrag-Visitor``, random, kept by the
   widget in the browser's localStorage; only its SHA-256 is stored). Another visitor who learns
@@ -39,7 +40,9 @@ from starlette.datastructures import Headers
 from api import metrics
 from api.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from api.state.appdb import AppDB, utcnow
+from api.state.config import StateSettings
 from api.state.schema import api_keys
+from api.state.shared import SharedRateLimiter
 from rag.settings import Settings
 
 SCOPES: tuple[str, ...] = ("ask", "admin", "widget")
@@ -346,7 +349,7 @@ class Authenticator:
     def __init__(self, settings: Settings, keys: KeyStore) -> None:
         self.settings = settings
         self.keys = keys
-        self.limiter = RateLimiter(settings.rate_limit_per_minute)
+        self.limiter = _limiter(settings)
 
     def local_only(self) -> bool:
         return not self.keys.has_keys()
@@ -417,6 +420,13 @@ class Authenticator:
         if norm in {normalize_origin(o) for o in self.settings.cors_origins}:
             return True
         return path.startswith(WIDGET_PATHS) and norm in self.keys.widget_origins()
+
+
+def _limiter(settings: Settings) -> RateLimiter | SharedRateLimiter:
+    """One moving window per bucket in Redis for every worker, or a token bucket per process."""
+    local = RateLimiter(settings.rate_limit_per_minute)
+    url = StateSettings().redis_url
+    return SharedRateLimiter(url, settings.rate_limit_per_minute, local) if url else local
 
 
 def _presented_key(headers: Headers) -> str | None:

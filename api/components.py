@@ -31,12 +31,35 @@ class Components:
             store.sync.run()  # other machines may have written to the Chroma server
         return store
 
+    @cached_property
+    def sync_position(self):
+        """With a Chroma server and Redis: the shared count of writes (api/state/syncloop.py)."""
+        from api.state.config import StateSettings
+        from api.state.shared import SyncPosition, redis_client
+
+        client = redis_client(StateSettings().redis_url)
+        if client is None or not self.settings.chroma_url:
+            return None
+        return SyncPosition(client, self.settings.collection)
+
+    def notify_write(self) -> None:
+        """Tell the other machines' background syncs that this one wrote to Chroma."""
+        if self.sync_position is not None:
+            self.sync_position.bump()
+
     def start_background_sync(self) -> None:
         """With a Chroma server, keep the local catalog caught up (API workers call this)."""
         if self.store.shared and self.settings.sync_interval > 0 and self._background is None:
-            from rag.store.sync import BackgroundSync
+            if self.sync_position is not None:
+                from api.state.syncloop import GatedSync
 
-            self._background = BackgroundSync(self.store.sync, self.settings.sync_interval)
+                self._background = GatedSync(
+                    self.store.sync, self.settings.sync_interval, self.sync_position
+                )
+            else:
+                from rag.store.sync import BackgroundSync
+
+                self._background = BackgroundSync(self.store.sync, self.settings.sync_interval)
             self._background.start()
 
     def stop_background_sync(self) -> None:

@@ -143,6 +143,8 @@ class ArticleService:
         return count
 
     def _count_articles(self) -> None:
+        """After every write: the article gauge, and the shared sync position."""
+        self.components.notify_write()
         try:
             metrics.ARTICLES.set(self.components.store.catalog.stats()["articles"])
         except Exception:  # a gauge is not worth failing a request for

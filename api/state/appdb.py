@@ -104,8 +104,10 @@ class AppDB:
 
     def insert_ignore(self, conn: Connection, table: sa.Table, **values: Any) -> bool:
         """Insert unless the primary key exists; True if a row was inserted."""
-        stmt = self.insert(table).values(**values).on_conflict_do_nothing()
-        return conn.execute(stmt).rowcount == 1
+        # RETURNING, not rowcount: drivers report -1 as the rowcount of an INSERT.
+        key = list(table.primary_key.columns)[0]
+        stmt = self.insert(table).values(**values).on_conflict_do_nothing().returning(key)
+        return conn.execute(stmt).first() is not None
 
 
 def _engine(url: str) -> Engine:
