@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rag.schema import Article, Chunk
+from rag.store.bm25 import BODY_WEIGHT, SEARCH_SQL, TITLE_WEIGHT, Bm25, or_query, query_words
 from rag.store.filters import Filters, day_number
 from rag.store.sqlite import open_db, transaction
-from rag.text.tokens import STOPWORDS, words
 
 ANY = object()  # ``expect=ANY``: write whatever the article's current version is
 
@@ -39,6 +39,8 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS articles_day ON articles(published_day);
+-- Covers the BM25 query's filter join (as_of, source) without reading the article rows.
+CREATE INDEX IF NOT EXISTS articles_filter ON articles(id, published_day, source);
 CREATE TABLE IF NOT EXISTS chunks (
     rowid      INTEGER PRIMARY KEY,
     id         TEXT NOT NULL UNIQUE,
@@ -65,6 +67,7 @@ class Catalog:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._bm25 = Bm25()
         self._db().executescript(_SCHEMA)  # executescript manages its own transaction
 
     # One connection per thread: sqlite3 connections must not be shared across threads.
@@ -301,25 +304,23 @@ class Catalog:
         }
 
     # --- BM25 --------------------------------------------------------------------------------
-    def lexical_search(self, query: str, filters: Filters, limit: int) -> list[tuple[str, float]]:
-        """(chunk id, bm25 score; higher is better) for the best ``limit`` chunks."""
+    def lexical_search(
+        self, query: str, filters: Filters, limit: int, *, prune: bool = True
+    ) -> list[tuple[str, float]]:
+        """(chunk id, bm25 score; higher is better) for the best ``limit`` chunks.
+
+        Pruned (``rag.store.bm25``): common words only add to the scores of chunks that hold a
+        rarer one, so the cost stays flat as the store grows. ``prune=False`` runs the plain
+        OR-query over every word (what the pruned search is measured against)."""
+        where, args = _filter_sql(filters)
+        if prune:
+            return self._bm25.search(self._db(), query, where, args, limit)
         match = fts_query(query)
         if not match:
             return []
-        where, args = _filter_sql(filters)
-        # Title hits count, but less than the body: a title is repeated in every chunk.
-        rows = (
-            self._db()
-            .execute(
-                "SELECT c.id, bm25(chunks_fts, 0.5, 1.0) AS s FROM chunks_fts "
-                "JOIN chunks c ON c.rowid = chunks_fts.rowid "
-                "JOIN articles a ON a.id = c.article_id "
-                f"WHERE chunks_fts MATCH ? {where} ORDER BY s LIMIT ?",
-                [match, *args, limit],
-            )
-            .fetchall()
-        )
-        return [(r[0], -r[1]) for r in rows]
+        sql = SEARCH_SQL.format(title=TITLE_WEIGHT, body=BODY_WEIGHT, where=where)
+        rows = self._db().execute(sql, [match, *args, limit]).fetchall()
+        return [(r[1], -r[2]) for r in rows]
 
     def matching_article_count(self, filters: Filters) -> int:
         where, args = _filter_sql(filters)
@@ -332,9 +333,7 @@ class Catalog:
 
 def fts_query(text: str) -> str:
     """An FTS5 OR-query of the question's content words (quoted: user text is never syntax)."""
-    terms = [w for w in words(text) if w not in STOPWORDS and len(w) > 1]
-    seen: dict[str, None] = dict.fromkeys(terms)
-    return " OR ".join('"' + t.replace('"', "") + '"' for t in seen)
+    return or_query(query_words(text))
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list]:
