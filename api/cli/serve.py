@@ -33,6 +33,7 @@ def serve(
 
     from api.auth import KeyStore, is_loopback
     from api.logs import configure_logging, logging_config
+    from api.server.connections import uvicorn_options
     from api.state.appdb import AppDB
 
     settings = settings_from(data_dir, host=host, port=port)
@@ -102,6 +103,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
+            **uvicorn_options(settings),  # keep-alive and header deadlines
             log_config=logging_config(settings.log_level, json_lines=json_lines),
             access_log=False,  # ours has the route, the key and the request id
             timeout_graceful_shutdown=30,  # then open streams are cut and jobs cancelled
