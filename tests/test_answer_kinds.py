@@ -167,6 +167,7 @@ def _assert_contract(chain, answer: Answer) -> None:
         ("Summarize the attacks on army bases", "summary"),
         ("Tell me about Kessling", "summary"),
         ("Give me an overview of the bridge repairs", "summary"),
+        ("Can you summarize the bridge repairs?", "summary"),
         ("What happened at Kessling?", "what_happened"),
         ("Why did the Kessling bridge close?", "why"),
         ("How did the cracks form?", "how"),

@@ -17,10 +17,11 @@ from rag.answer.yesno import answer_yes_no, is_yes_no
 
 def question_kind(question: str) -> str | None:
     """ "yes_no", a summary kind ("why", "profile", …), or None for a factoid."""
-    if is_yes_no(question):
-        return "yes_no"
+    # Summary first: "Can you summarize the attacks?" starts like a yes/no question.
     sq = summary_question(question)
-    return sq.kind if sq else None
+    if sq:
+        return sq.kind
+    return "yes_no" if is_yes_no(question) else None
 
 
 def answer_by_kind(
@@ -29,11 +30,9 @@ def answer_by_kind(
     """The answer of a non-factoid question, or None when the factoid answerer should answer."""
     if not ranked:
         return None
-    if is_yes_no(q.text):
-        return answer_yes_no(q, ranked, scorer.nlp)
     sq = summary_question(q.text)
     if sq is None:
-        return None
+        return answer_yes_no(q, ranked, scorer.nlp) if is_yes_no(q.text) else None
     result = summarize(sq, ranked, scorer.embeddings)
     if result.status != "answered" and sq.kind in {"why", "how"}:
         return None  # "How did X die?" may still have a one-sentence factoid answer

@@ -77,7 +77,8 @@ def summary_question(question: str) -> SummaryQuestion | None:
         subject = q[m.end() :].strip(" ?.!:")
         if kind in {"why", "how"}:
             subject = _AUX_LEAD.sub("", subject)
-        focus = focus_terms(subject[:1].upper() + subject[1:]) if subject else []
+        # As written: "widespread evacuations …" must not become a name by a capital.
+        focus = focus_terms(subject) if subject else []
         if kind == "profile" and not _only_a_name(subject, focus):
             return None  # "Who is the mayor of X?" asks for a name: a factoid
         if not subject:
