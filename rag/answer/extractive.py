@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from rag.answer.candidates import Candidate
+from rag.answer.candidates import Candidate, counted_noun
 from rag.answer.evidence import Evidence, Scored, gate_focus, place
 from rag.answer.question import QuestionAnalysis
 from rag.answer.wording import statement
@@ -25,7 +25,7 @@ from rag.text.dates import resolve_relative_dates
 from rag.text.facts import normalize_number
 from rag.text.lexicon import NUMBER_WORDS, alternation
 from rag.text.markers import strip_markers
-from rag.text.tokens import STOPWORDS, stem, words
+from rag.text.tokens import words
 
 # Calibrated on rtqa dev questions (README "Measured"), never per question.
 MIN_SCORE = 0.42  # a sentence quoted without a typed answer ("why", statements) needs this
@@ -341,16 +341,11 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         return None
     sentence = e.text
     span = cand.text
-    if q.answer_type == "count" and q.counted:
-        # "40" → "40 Malian soldiers" when the counted noun of the question follows closely.
-        tokens = sentence[cand.end : cand.end + 40].split()[:3]
-        for i, tok in enumerate(tokens):
-            tok = tok.strip(",.;:")
-            if tok.lower() in STOPWORDS:
-                break
-            if stem(tok) == q.counted or stem(tok).startswith(q.counted):
-                span = cand.text + " " + " ".join(t.strip(",.;:") for t in tokens[: i + 1])
-                break
+    if q.answer_type == "count" and q.expected.noun:
+        # "40" → "40 Malian soldiers", "13" → "13 assailants": the noun it counts goes with it.
+        noun = counted_noun(sentence, cand.end, q.expected)
+        if noun:
+            span = f"{cand.text} {noun}"
     if q.answer_type in _NUMERIC:
         # Keep the hedge the article puts on a number: "more than 30", "upwards of 400".
         m = _QUALIFIER.search(sentence[: cand.start])
