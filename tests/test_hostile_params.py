@@ -74,7 +74,9 @@ def _example(schema: dict, node: dict) -> Any:
         return {name: _example(schema, sub) for name, sub in props.items()}
     if kind == "array":
         item = _resolve(schema, node.get("items", {}))
-        return [_example(schema, item)] if item.get("type") == "object" or "properties" in item else []
+        return (
+            [_example(schema, item)] if item.get("type") == "object" or "properties" in item else []
+        )
     if kind == "integer":
         return max(1, node.get("minimum", 1))
     if kind == "number":
@@ -165,9 +167,7 @@ def test_the_walk_covers_every_route(schema) -> None:
         (m, p, leaf)
         for m, p, op in ops
         if "requestBody" in op
-        for leaf, _ in _leaves(
-            schema, op["requestBody"]["content"]["application/json"]["schema"]
-        )
+        for leaf, _ in _leaves(schema, op["requestBody"]["content"]["application/json"]["schema"])
     }
     assert ("POST", "/v1/ask", ("sources",)) in leaves
     assert ("POST", "/v1/articles", ("articles", 0, "title")) in leaves

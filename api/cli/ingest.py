@@ -8,6 +8,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from api.cli import forward
 from api.cli.common import DataDir, components_from, console, err
 from api.cli.progress import ingest_with_progress
 
@@ -30,16 +31,35 @@ def ingest(
             "these articles are found by keywords only. Not with a Chroma server.",
         ),
     ] = False,
+    server: Annotated[str | None, typer.Option("--server", help=forward.SERVER_HELP)] = None,
 ) -> None:
     """Load articles (.txt/.md/.html/.json/.jsonl[.gz], RSS/Atom, URLs), chunk, embed and index them."""
     c = components_from(data_dir)
+    remote = forward.target(c.settings, server)
+    if remote is not None and defer_vectors:
+        err.print("--defer-vectors writes the store itself: stop the server first")
+        raise typer.Exit(2)
     if defer_vectors and c.settings.chroma_url:
         err.print(
             "--defer-vectors needs the embedded Chroma: with a Chroma server, other machines "
             "learn of an article only through its vectors"
         )
         raise typer.Exit(2)
-    report = ingest_with_progress(c, sources, err, defer_vectors=defer_vectors, disable=json_out)
+    if remote is not None:
+        from ingest.loaders import iter_articles
+
+        err.print(f"sending the articles to the running server at {remote.url}", highlight=False)
+        try:
+            report = remote.ingest(iter_articles(sources, c.settings), c.settings)
+        except forward.ServerError as e:
+            raise forward.failed(e) from None
+        finally:
+            remote.close()
+    else:
+        with forward.local_write(c.settings):
+            report = ingest_with_progress(
+                c, sources, err, defer_vectors=defer_vectors, disable=json_out
+            )
     if json_out:
         console.print_json(report.model_dump_json())
     else:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from api.cli import forward
 from api.cli.common import DataDir, components_from, console, err
 
 app = typer.Typer()
@@ -42,11 +43,42 @@ def delete(
         str | None, typer.Option("--source", help="Every article of a source.")
     ] = None,
     data_dir: DataDir = None,
+    server: Annotated[str | None, typer.Option("--server", help=forward.SERVER_HELP)] = None,
 ) -> None:
     """Delete one article or every article of a source (chunks, vectors and BM25 rows)."""
     if (article is None) == (source is None):
         raise typer.BadParameter("give exactly one of --article ID or --source NAME")
     c = components_from(data_dir)
+    remote = forward.target(c.settings, server)
+    if remote is not None:
+        _delete_through(remote, article, source)
+        return
+    with forward.local_write(c.settings):
+        _delete_here(c, article, source)
+
+
+def _delete_through(remote, article: str | None, source: str | None) -> None:
+    try:
+        if article:
+            deleted = remote.delete_article(article)
+        else:
+            count = remote.delete_source(source or "")
+    except forward.ServerError as e:
+        raise forward.failed(e) from None
+    finally:
+        remote.close()
+    if article:
+        if not deleted:
+            err.print(f"no article with id {article!r} on {remote.url}")
+            raise typer.Exit(1)
+        console.print(f"deleted article {article} (through {remote.url})")
+    else:
+        console.print(f"deleted {count} articles of source {source!r} (through {remote.url})")
+        if count == 0:
+            raise typer.Exit(1)
+
+
+def _delete_here(c, article: str | None, source: str | None) -> None:
     if article:
         if not c.store.delete_article(article):
             err.print(f"no article with id {article!r}; `newsrag stats` lists what is stored")

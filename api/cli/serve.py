@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
+import tempfile
 from typing import Annotated
 
 import typer
@@ -74,7 +76,8 @@ def serve(
             f"local-only mode: no API key exists, so only requests from this machine are "
             f"served on http://{host}:{port} (create one with `newsrag keys create`)"
         )
-    components = None
+    hold = _hold_store(settings, workers)  # ingest/delete on this data dir go through us
+    components, metrics_dir = None, None
     if ingest_path:
         from api.components import Components
 
@@ -91,9 +94,12 @@ def serve(
 
         # One process: the app gets these settings (and the models the ingest loaded) directly.
         target = create_app(settings, components=components)
+        if hold is not None:
+            target.state.parts.auth.local_token = hold.token
         factory = False
     else:
         _hand_off(data_dir, host, port)
+        metrics_dir = _metrics_dir()
         target, factory = FACTORY, True
     announced = discovery.write(settings.data_dir, host, port)  # `newsrag ask` finds it
     try:
@@ -110,6 +116,39 @@ def serve(
         )
     finally:
         discovery.remove(announced)
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+        if hold is not None:
+            hold.close()
+
+
+def _hold_store(settings, workers: int):
+    """With the embedded store, claim its data dir (api/cli/instance.py): a second server,
+    or a command writing it directly, would not be seen by this one's searches."""
+    if settings.chroma_url or workers != 1:
+        return None
+    from api.cli.instance import AlreadyServed, Announcement
+
+    try:
+        return Announcement(settings.data_dir)
+    except AlreadyServed as e:
+        err.print(
+            f"[red]refusing to serve:[/] {e}. One process serves an embedded store; run "
+            "`newsrag ingest` through it, or use a Chroma server for several (docs/deploy.md).",
+            highlight=False,
+        )
+        raise typer.Exit(2) from None
+
+
+def _metrics_dir() -> str | None:
+    """``--workers N``: /metrics adds up every worker (prometheus-client's multiprocess mode,
+    api/metrics.py), which needs a directory the workers share and that starts empty: a fresh
+    one per run, unless the operator set PROMETHEUS_MULTIPROC_DIR (then it is theirs)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return None
+    path = tempfile.mkdtemp(prefix="newsrag-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = path  # inherited by the spawned workers
+    return path
 
 
 def port_taken(host: str, port: int) -> str | None:
