@@ -150,7 +150,7 @@ def key_of(text: str) -> str:
 
     n = normalize_number(text)
     w = [x for x in words(text.lower()) if x not in {"the", "a", "an"}]
-    if n is not None and not any(ch.isalpha() for ch in text.replace(" ", "")[:1]):
+    if n is not None and not re.search(r"\b[A-Z][a-z]+", text[1:]):  # "Forty Acres" is a name
         unit = [x for x in w if not re.match(r"^[\d.,]+$", x) and x not in NUMBER_WORDS]
         return n + ":" + (singular(unit[-1]) if unit else "")
     return " ".join(singular(x) for x in w)
