@@ -5,12 +5,18 @@
     FEEDBACK.labels(value="up").inc()
 
 ``counter``/``histogram``/``gauge`` return the existing metric when the name is already
-registered, so a module imported twice (tests, reloads) does not crash. With several uvicorn
-workers each process has its own counters (scrape each, or run one worker per container).
+registered, so a module imported twice (tests, reloads) does not crash.
+
+Several workers behind one port (``newsrag serve --workers N``): each process counts in files
+under ``PROMETHEUS_MULTIPROC_DIR`` (serve creates a fresh one for its workers), and ``/metrics``,
+whichever worker answers it, adds up every worker's counters and histograms (prometheus-client's
+multiprocess mode; gauges say how they combine: requests in flight are summed over live
+workers). Several machines: scrape each machine; their counters are separate series.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Sequence
@@ -22,6 +28,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.platform_collector import PlatformCollector
@@ -62,13 +69,30 @@ def histogram(
     return _get_or_create(Histogram, name, doc, labels, buckets=tuple(buckets))
 
 
-def gauge(name: str, doc: str, labels: Sequence[str] = ()) -> Gauge:
-    return _get_or_create(Gauge, name, doc, labels)
+def gauge(name: str, doc: str, labels: Sequence[str] = (), multiprocess_mode: str = "all") -> Gauge:
+    """``multiprocess_mode``: how several workers' values combine ("all": one series per pid,
+    "livesum", "livemax", …; prometheus-client's names)."""
+    return _get_or_create(Gauge, name, doc, labels, multiprocess_mode=multiprocess_mode)
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
 def render() -> tuple[bytes, str]:
-    """The exposition text and its content type."""
+    """The exposition text and its content type: every worker's metrics in multiprocess mode,
+    this process's otherwise."""
+    if multiprocess_dir():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def worker_exit() -> None:
+    """A worker that stops takes its live gauges with it (multiprocess mode)."""
+    if multiprocess_dir():
+        multiprocess.mark_process_dead(os.getpid())
 
 
 # --- what the API counts ---------------------------------------------------------------------
@@ -83,7 +107,9 @@ HTTP_LATENCY = histogram(
     "HTTP request latency (until the last byte of the response) by route template and status.",
     ["method", "route", "status"],
 )
-HTTP_IN_FLIGHT = gauge("newsrag_http_requests_in_flight", "HTTP requests being served.")
+HTTP_IN_FLIGHT = gauge(
+    "newsrag_http_requests_in_flight", "HTTP requests being served.", multiprocess_mode="livesum"
+)
 ANSWERS = counter(
     "newsrag_answers_total",
     "Answers by status, backend and endpoint.",
@@ -107,7 +133,11 @@ INGEST_SECONDS = histogram(
 INGEST_JOBS = counter("newsrag_ingest_jobs_total", "Ingest jobs by final state.", ["state"])
 RATE_LIMITED = counter("newsrag_rate_limited_total", "Requests refused with 429.", ["scope"])
 AUTH_FAILURES = counter("newsrag_auth_failures_total", "Refused credentials.", ["reason"])
-ARTICLES = gauge("newsrag_articles", "Articles in the store (updated by /healthz and ingest).")
+ARTICLES = gauge(
+    "newsrag_articles",
+    "Articles in the store (updated by /healthz and ingest).",
+    multiprocess_mode="livemax",
+)
 
 _STAGE = re.compile(r"^([a-z][a-z0-9_]{0,40})_ms$")
 

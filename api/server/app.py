@@ -15,6 +15,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from api import metrics
 from api.auth import Authenticator, KeyStore, is_loopback
 from api.components import Components
 from api.server.connections import install_body_guards
@@ -121,6 +122,7 @@ def create_app(
         finally:
             await run_in_threadpool(p.jobs.shutdown)
             p.components.stop_background_sync()
+            metrics.worker_exit()  # --workers N: this worker's live gauges leave /metrics
             log.info("shut down cleanly")
 
     app = FastAPI(
