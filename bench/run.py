@@ -8,6 +8,7 @@ store grows (random unit vectors for the size sweep, real texts and BM25).
 
     python -m bench.run                       # ~25 min on 2 cores, sized by the defaults
     python -m bench.run --questions 60 --distractors 200 --sizes 1000,10000,50000,200000
+    python -m bench.run --only '' --no-naive --sizes 1000,10000,50000,200000   # the sweep alone
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ def print_tables(report: dict[str, Any]) -> None:
         "naive = no date filter (as the tutorials), hit@k over its top-k similarity search.",
         style="dim",
     )
+
+
+def print_sweep(report: dict[str, Any]) -> None:
     sweep = report.get("sweep")
     if sweep:
         t = Table(
@@ -153,7 +157,7 @@ def print_tables(report: dict[str, Any]) -> None:
             title_justify="left",
         )
         for col in ("chunks", "newsrag retrieval", "  dense (Chroma)", "  BM25 (FTS5)",
-                    "naive top-4", "build s"):  # fmt: skip
+                    "BM25 unpruned", "naive top-4", "build s", "load"):  # fmt: skip
             t.add_column(col, justify="right")
         for row in sweep["rows"]:
             t.add_row(
@@ -161,8 +165,10 @@ def print_tables(report: dict[str, Any]) -> None:
                 _ms(row["newsrag_retrieval"]),
                 _ms(row["newsrag_dense"]),
                 _ms(row["newsrag_bm25"]),
-                _ms(row["naive_retrieval"]),
+                _ms(row["bm25_unpruned"]) if "bm25_unpruned" in row else "–",
+                _ms(row["naive_retrieval"]) if "naive_retrieval" in row else "–",
                 f"{row['build_s']:.0f}",
+                f"{row.get('load_average', 0):.1f}",
             )
         console.print(t)
         console.print(
@@ -170,10 +176,6 @@ def print_tables(report: dict[str, Any]) -> None:
             "same chunks; random vectors are a worst case for the HNSW graph.",
             style="dim",
         )
-    console.print(f"hardware: {hardware_line(report['hardware'])}", highlight=False)
-    console.print(
-        f"date: {report['date']}; {report['wall_s'] / 60:.1f} min in all", highlight=False
-    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -191,6 +193,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--workdir", type=Path, default=None, help="kept after the run when given")
     ap.add_argument("--out", type=Path, default=None, help="write the JSON report here")
     ap.add_argument("--only", default="newsrag,naive,bm25", help="comma-separated pipelines")
+    ap.add_argument("--no-naive", action="store_true", help="the sweep without the naive store")
     args = ap.parse_args(argv)
 
     started = time.perf_counter()
@@ -208,11 +211,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     console.print(title, highlight=False)
     pipelines: dict[str, Any] = {}
-    for name in args.only.split(","):
+    for name in filter(None, args.only.split(",")):  # --only '' runs the sweep alone
         pipelines[name] = run_worker(name, work, ["--raw", str(args.raw)])
     sweep = None
     if args.sizes.strip():
         extra = ["--sizes", args.sizes, "--rtqa-dir", str(rtqa)]
+        extra += ["--no-naive"] if args.no_naive else []
         sweep = run_worker("sweep", work, extra)
     report = {
         "title": title,
@@ -225,6 +229,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     }
     if {"newsrag", "naive"} <= pipelines.keys():
         print_tables(report)
+    print_sweep(report)
+    console.print(f"hardware: {hardware_line(report['hardware'])}", highlight=False)
+    console.print(
+        f"date: {report['date']}; {report['wall_s'] / 60:.1f} min in all", highlight=False
+    )
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=1, default=str))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import sys
@@ -197,9 +198,12 @@ def run_bm25(work: Path, questions: list[EvalQuestion], raw_n: int) -> dict[str,
     return out
 
 
-def run_sweep(work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa: Path):
+def run_sweep(
+    work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa: Path, naive_too=True
+):
     """Query latency as the store grows; the vectors are random unit vectors (no embedding),
-    the chunk texts, dates and BM25 index are real (rtqa articles, chunked by newsrag)."""
+    the chunk texts, dates and BM25 index are real (rtqa articles, chunked by newsrag).
+    ``naive_too=False`` skips the naive pipeline's store (half the build time at 200k)."""
     import numpy as np
     from langchain_chroma import Chroma
 
@@ -218,7 +222,7 @@ def run_sweep(work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa:
     store = NewsStore(settings, embeddings)
     retriever = Retriever(settings, store, embeddings)
     naive = Chroma(collection_name="naive-sweep", embedding_function=embeddings,
-                   persist_directory=str(work / "sweep" / "naive"))  # fmt: skip
+                   persist_directory=str(work / "sweep" / "naive")) if naive_too else None  # fmt: skip
     rng = np.random.default_rng(0)
     records = iter_article_records(rtqa / "articles.jsonl.gz")
     total, rows = 0, []
@@ -260,22 +264,29 @@ def run_sweep(work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa:
                 docs.append(ch.text)
                 metas.append(chunk_metadata(a.id, a.title, a.published, None, ch.index,
                                             ch.start, ch.end))  # fmt: skip
-        naive._collection.upsert(ids=ids, embeddings=vecs, documents=docs, metadatas=metas)
+        if naive is not None:
+            naive._collection.upsert(ids=ids, embeddings=vecs, documents=docs, metadatas=metas)
 
     for size in sizes:
         t0 = time.perf_counter()
         grow(size)
         build_s = time.perf_counter() - t0
-        newsrag_s, dense_ms, lexical_ms, naive_s = [], [], [], []
+        newsrag_s, dense_ms, lexical_ms, naive_s, plain_s = [], [], [], [], []
         for q in queries:
             t0 = time.perf_counter()
             got = retriever.retrieve(q.question, retriever.filters(q.as_of), 10)
             newsrag_s.append(time.perf_counter() - t0)
             dense_ms.append(got.timings["dense_ms"] / 1000)
             lexical_ms.append(got.timings["lexical_ms"] / 1000)
-            t0 = time.perf_counter()
-            naive.similarity_search(q.question, k=4)
-            naive_s.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()  # the unpruned OR-query, for comparison (rag/store/bm25.py)
+            store.catalog.lexical_search(
+                q.question, retriever.filters(q.as_of), settings.candidates, prune=False
+            )
+            plain_s.append(time.perf_counter() - t0)
+            if naive is not None:
+                t0 = time.perf_counter()
+                naive.similarity_search(q.question, k=4)
+                naive_s.append(time.perf_counter() - t0)
         rows.append(
             {
                 "chunks": total,
@@ -283,8 +294,10 @@ def run_sweep(work: Path, questions: list[EvalQuestion], sizes: list[int], rtqa:
                 "newsrag_retrieval": _lat(newsrag_s),
                 "newsrag_dense": _lat(dense_ms),
                 "newsrag_bm25": _lat(lexical_ms),
-                "naive_retrieval": _lat(naive_s),
+                "bm25_unpruned": _lat(plain_s),
+                "load_average": os.getloadavg()[0],
             }
+            | ({"naive_retrieval": _lat(naive_s)} if naive_s else {})
         )
         print(f"sweep: {total} chunks done", file=sys.stderr, flush=True)
     return {"pipeline": "sweep", "queries": len(queries), "rows": rows}
@@ -298,6 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--raw", type=int, default=200, help="chunks for the raw encoder figure")
     ap.add_argument("--sizes", default="1000,10000,50000")
     ap.add_argument("--rtqa-dir", type=Path, default=None)
+    ap.add_argument("--no-naive", action="store_true", help="sweep: skip the naive store")
     args = ap.parse_args(argv)
     work: Path = args.workdir
     questions = load_questions(work / "questions.jsonl")
@@ -306,7 +320,8 @@ def main(argv: list[str] | None = None) -> None:
         from rag.eval.rtqa import default_rtqa_dir
 
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-        result = run_sweep(work, questions, sizes, args.rtqa_dir or default_rtqa_dir())
+        rtqa = args.rtqa_dir or default_rtqa_dir()
+        result = run_sweep(work, questions, sizes, rtqa, naive_too=not args.no_naive)
     else:
         runner = {"newsrag": run_newsrag, "naive": run_naive, "bm25": run_bm25}[args.name]
         result = runner(work, questions, args.raw)
