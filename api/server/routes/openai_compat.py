@@ -23,7 +23,7 @@ from api.auth import Principal
 from api.errors import ApiError, NotFound
 from api.logs import request_id_var
 from api.server.deps import get_asker, require_ask
-from api.server.routes.common import ERROR_RESPONSES, IsoDate
+from api.server.routes.common import ERROR_RESPONSES, ErrorBody, IsoDate
 from api.services import openai_compat as oa
 from api.services.ask import AskContext, AskService
 
@@ -118,7 +118,10 @@ list, then a last chunk with `finish_reason: "stop"` and `newsrag`), then `data:
     "/v1/chat/completions",
     summary="Chat completions (OpenAI-compatible)",
     description=_CHAT_DOC,
-    responses=ERROR_RESPONSES,
+    responses={
+        **ERROR_RESPONSES,
+        404: {"model": ErrorBody, "description": "Another model, or an unknown conversation_id"},
+    },
     response_model=None,
 )
 async def chat_completions(
