@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.messages import AIMessage, HumanMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 
@@ -64,6 +65,22 @@ Question: {question}
 
 Answer from the passages only, with [n] markers, or reply NOT_FOUND."""
 
+# One worked exchange before the real question. Met with the rules alone, a 0.5B model replied
+# NOT_FOUND, a bare "[4]" or an uncited "Japan" to questions whose answer was in passage 1
+# (bench/real_llm.py, docs/measured.md): it needs to see what a cited sentence looks like. The
+# example is invented and off every real topic, so it cannot leak into an answer unverified.
+EXAMPLE_QUESTION = "How long was the Kessel bridge closed?"
+EXAMPLE_PASSAGES = """\
+<passage id="1">
+[1] Council approves budget (Valley Herald, 2031-03-04)
+The town council approved a budget of 4.2 million euros on Tuesday.
+</passage>
+<passage id="2">
+[2] Kessel bridge reopens (Valley Herald, 2031-03-06)
+The Kessel bridge reopened on Wednesday after six weeks of repairs, the mayor said.
+</passage>"""
+EXAMPLE_ANSWER = "The Kessel bridge was closed for six weeks of repairs, the mayor said [2]."
+
 _TAG = re.compile(r"<(/?)(passages?)\b", re.IGNORECASE)
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 
@@ -95,7 +112,18 @@ def _defuse(text: str) -> str:
 
 
 def build_prompt() -> ChatPromptTemplate:
-    return ChatPromptTemplate.from_messages([("system", SYSTEM_PROMPT), ("human", HUMAN_PROMPT)])
+    example = HUMAN_PROMPT.format(
+        as_of_line="", passages=EXAMPLE_PASSAGES, question=EXAMPLE_QUESTION
+    )
+    return ChatPromptTemplate.from_messages(
+        [
+            ("system", SYSTEM_PROMPT),
+            # Literal messages: the example's text is not a template.
+            HumanMessage(example),
+            AIMessage(EXAMPLE_ANSWER),
+            ("human", HUMAN_PROMPT),
+        ]
+    )
 
 
 def prompt_inputs(question: str, passages: Sequence[Passage], as_of: date | None) -> dict[str, str]:

@@ -331,8 +331,11 @@ _SOURCE_LIST = re.compile(
 
 
 def is_not_found(answer_text: str) -> bool:
-    """The model said it has no answer (it was told to reply NOT_FOUND)."""
-    return bool(re.search(rf"\b{NOT_FOUND_TOKEN}\b", answer_text))
+    """The model said it has no answer (it was told to reply NOT_FOUND).
+
+    Any case: small models write "Not_FOUND" or "[not_found]" too (bench/real_llm.py); the
+    underscore keeps the token from ever being prose."""
+    return bool(re.search(rf"\b{NOT_FOUND_TOKEN}\b", answer_text, re.IGNORECASE))
 
 
 def _is_meta(claim: Claim) -> bool:
@@ -375,6 +378,14 @@ def verify(answer_text: str, passages: Sequence[Passage]) -> Verified:
         text = text[: cut.start()].rstrip()
 
     claims = parse_claims(text)
+    if not claims:
+        # "[4]" alone: a small model names a passage but states nothing (bench/real_llm.py).
+        return Verified(
+            NOT_FOUND_MESSAGE,
+            [],
+            "not_found",
+            ["the model's reply states nothing: " + _short(text)],
+        )
     kept: list[tuple[Claim, list[dict[int, _Key]]]] = []
     dropped: list[Claim] = []
     any_cited = False
