@@ -186,7 +186,7 @@ def _recorder(chain, settings) -> list[dict[str, Any]]:
     return log
 
 
-def run_sample(components, questions, settings) -> list[dict[str, Any]]:
+def run_sample(components, questions, settings, trace: Path | None = None) -> list[dict[str, Any]]:
     from rag.eval.evaluation import AnswerMatcher, evaluate_question
 
     chain = components.chain
@@ -219,6 +219,9 @@ def run_sample(components, questions, settings) -> list[dict[str, Any]]:
                 called.get("verified")
             )
         rows.append(row)
+        if trace:  # a row per line as it comes: a long run can be read (or cut short) midway
+            with trace.open("a") as f:
+                f.write(json.dumps(row, default=str) + "\n")
         print(
             f"[{i}/{len(questions)}] {row['seconds']:.0f}s {q.question[:70]!r} → "
             f"{row.get('served_backend', 'extractive')}: {row['served'][:90]!r}",
@@ -278,15 +281,21 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     )
     from rag.eval.rtqa import default_rtqa_dir
 
-    model = ensure_model(model_cache())
-    port = args.port or _free_port()
-    log_path = Path(tempfile.gettempdir()) / f"newsrag-llm-{port}.log"
+    server = None
     t0 = time.perf_counter()
-    server = start_server(model, port, args.threads, args.ctx, log_path)
+    if args.base_url:  # a server already running (`python -m bench.real_llm serve`)
+        base_url = args.base_url
+    else:
+        model = ensure_model(model_cache())
+        port = args.port or _free_port()
+        log_path = Path(tempfile.gettempdir()) / f"newsrag-llm-{port}.log"
+        server = start_server(model, port, args.threads, args.ctx, log_path)
+        base_url = f"http://127.0.0.1:{port}/v1"
     started_s = time.perf_counter() - t0
+    trace = args.out.with_suffix(".jsonl") if args.out else None
     overrides = {
         "answer_backend": "openai",
-        "openai_base_url": f"http://127.0.0.1:{port}/v1",
+        "openai_base_url": base_url,
         "openai_model": MODEL_NAME,
         "openai_timeout": args.timeout,
         "openai_max_tokens": args.max_tokens,
@@ -308,22 +317,25 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
             cache,
             settings_overrides=overrides,
         )
-        rows = run_sample(components, sample.questions[: args.questions], components.settings)
+        rows = run_sample(
+            components, sample.questions[: args.questions], components.settings, trace
+        )
         report["answer_in_corpus"] = {"summary": summarize(rows, False), "questions": rows}
         if args.absent:
             a_sample, a_components, _ = prepare_absent(
                 rtqa_dir, 40, DEFAULT_SEED, cache, settings_overrides=overrides
             )
             a_rows = run_sample(
-                a_components, a_sample.questions[: args.absent], a_components.settings
+                a_components, a_sample.questions[: args.absent], a_components.settings, trace
             )
             report["absent"] = {"summary": summarize(a_rows, True), "questions": a_rows}
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
     return report
 
 
@@ -342,6 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--ctx", type=int, default=4096)
     parser.add_argument("--port", type=int, default=0, help="0: a free one")
+    parser.add_argument("--base-url", default=None, help="use this running server instead")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per model call")
     parser.add_argument("--max-tokens", type=int, default=200)
     parser.add_argument("--out", type=Path, default=None, help="write the JSON report here")
