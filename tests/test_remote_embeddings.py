@@ -4,6 +4,8 @@ and the lexical-first ingest (``--defer-vectors``) that ``newsrag embed`` comple
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -171,3 +173,23 @@ def test_vectors_of_an_article_replaced_while_embedding_are_dropped(components):
     assert store.write_vectors([stale]) == 0
     owned = {c.id for c in store.catalog.chunks_of(article_id)}
     assert store.vectors.all_ids() <= owned  # only chunks the new version still has
+
+
+def test_cli_defers_vectors_and_refuses_to_with_a_chroma_server(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from api.cli.app import app
+
+    runner = CliRunner()
+    data = str(tmp_path / "data")
+    done = runner.invoke(app, ["ingest", str(SAMPLES), "--defer-vectors", "--data-dir", data])
+    assert done.exit_code == 0, done.output
+    assert "without vectors" in done.output and "newsrag embed" in done.output
+    stats = runner.invoke(app, ["stats", "--data-dir", data])
+    assert re.search(r"vectors\s+0\b", stats.output)
+    nothing = runner.invoke(app, ["embed", "--limit", "0", "--data-dir", data, "--json"])
+    assert nothing.exit_code == 0 and '"chunks": 0' in nothing.output
+
+    monkeypatch.setenv("NEWSRAG_CHROMA_URL", "http://127.0.0.1:9")
+    refused = runner.invoke(app, ["ingest", str(SAMPLES), "--defer-vectors", "--data-dir", data])
+    assert refused.exit_code == 2 and "Chroma server" in refused.output
