@@ -43,7 +43,7 @@ class ArticleService:
         becomes a rejection in the report, as in ``newsrag ingest``."""
         items: list[Article | Rejection] = []
         for i, record in enumerate(records):
-            origin = f"request:articles[{i}]"
+            origin = str(record.pop("origin", None) or f"request:articles[{i}]")
             try:
                 items.append(record_article(self.settings, origin, record, Hints()))
             except Rejected as e:

@@ -29,6 +29,12 @@ class ArticleIn(BaseModel):
     )
     source: str | None = Field(None, description="Publisher or feed name (source filters).")
     authors: list[str] | None = None
+    origin: str | None = Field(
+        None,
+        max_length=2000,
+        description="Where the record was loaded from, as reports and admins see it (newsrag "
+        "ingest sends the file and line); default request:articles[N].",
+    )
 
 
 class IngestRequest(BaseModel):
