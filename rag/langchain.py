@@ -45,7 +45,7 @@ def news_retriever(
     ./data): ``invoke(query)`` returns ``Document``s whose metadata holds the article fields,
     the passage offsets (``start``, ``end``) and the scores."""
     settings = settings or _settings(data_dir)
-    if not settings.catalog_path.exists():
+    if not settings.chroma_url and not settings.catalog_path.exists():
         raise StoreNotFound(
             f"no newsrag store in {settings.data_dir} (no {settings.catalog_path.name}); "
             "ingest articles first: newsrag ingest PATH --data-dir DIR"
