@@ -54,9 +54,20 @@ class Answerer:
         if self.url:
             from api.cli.remote import RemoteAsker
 
-            self.remote = RemoteAsker(self.url)
+            self.remote = RemoteAsker(self.url, None if server else self._local_token())
         else:
             self._check_store()
+
+    def _local_token(self) -> str | None:
+        """The token the server on this data dir accepts from this machine (with API keys)."""
+        import os
+
+        from api.cli import instance
+
+        if os.environ.get("NEWSRAG_API_KEY"):
+            return None  # the user's own key wins
+        running = instance.running_server(self.settings.data_dir)
+        return running.token if running else None
 
     def _check_store(self) -> None:
         # Opening the store would create an empty one, and every answer would be not_found.

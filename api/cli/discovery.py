@@ -71,7 +71,7 @@ def running_server(data_dir: Path) -> str | None:
     return url if answers(url) else None
 
 
-def answers(url: str, timeout: float = 1.0) -> bool:
+def answers(url: str, timeout: float = 5.0) -> bool:
     import httpx
 
     try:
