@@ -81,7 +81,9 @@ def test_follow_up_is_rewritten_and_retrieves_the_timbuktu_article(client, app):
     answer = r.json()
     assert answer["conversation_id"] == cid
     assert answer["standalone_question"] == "How many soldiers died at Timbuktu?"
-    assert answer["citations"], answer
+    # The samples give no soldiers' toll for Timbuktu (13 attackers died there; the 30 soldiers
+    # died at Boulikessi): a refusal is right, and any answer must quote Timbuktu sentences.
+    assert answer["status"] == "not_found" or answer["citations"], answer
     assert all("Timbuktu" in c["quote"] for c in answer["citations"]), answer["citations"]
     # What was searched finds the Timbuktu articles (Dioura's question would not rank them first).
     retriever = app.state.parts.components.chain.retriever

@@ -25,7 +25,7 @@ from rag.answer.question import QuestionAnalysis
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
-from rag.text.lexicon import wordlist
+from rag.text.lexicon import MONTHS, WEEKDAYS, wordlist
 from rag.text.tokens import sentence_spans, stem, words
 
 # How many sentences get the costlier signals (embedding, then NER + parse).
@@ -37,6 +37,7 @@ CONTEXT_CREDIT = 0.5  # a question word found only in the title or the sentence 
 TYPE_HINT = 0.15  # a sentence whose words show a span of the type is worth reading with NER
 CATEGORY_BASE = 0.5  # a thing's score x (this + its similarity to the asked-for category)
 PROXIMITY_TOKENS = 8.0
+ANOTHER_SUBJECT = 0.3  # a number nearer another name than the question's names counts this much
 WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood  # a candidate this many words from the question's words counts e^-1
 
 
@@ -47,6 +48,7 @@ class Scored:
     candidate: Candidate
     score: float
     proximity: float
+    elsewhere: bool = False  # it stands beside a place the question does not ask about
 
 
 @dataclass
@@ -239,7 +241,62 @@ def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
     proximity = 0.4 * nearest + 0.6 * local
     if q.expected.blank and any(0 <= c.start - a <= 40 for _, a in hits[-2:]):
         proximity = 1.0  # "… titled X": the blank follows the question's last words
-    return Scored(c, c.fit * (0.5 + 0.5 * proximity), proximity)
+    score = c.fit * (0.5 + 0.5 * proximity)
+    elsewhere = _about_another(q, e, c)
+    if elsewhere:
+        score *= ANOTHER_SUBJECT
+    return Scored(c, score, proximity, elsewhere)
+
+
+# A place-like name: after "at", "in", "near" … ("at Boulikessi", "on the Dioura base").
+_PLACE_AT = re.compile(
+    r"\b(?:at|in|near|on|outside|from|of)\s+(?:the\s+)?([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+)*)"
+)
+
+
+_CALENDAR = frozenset(WEEKDAYS) | frozenset(MONTHS)  # "on Saturday" names no place
+_CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\b|;|\s[—–]\s")
+
+
+def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
+    """A count or date beside a place the question does not ask about belongs to that place:
+    "… at Boulikessi, where more than 30 soldiers died" is no toll for Timbuktu; nor is
+    "The toll there was 40" right after a sentence about Dioura."""
+    focus = gate_focus(q.focus)
+    if q.answer_type not in {"count", "money", "percent", "date", "duration"} or not focus:
+        return False
+    sentence = e.text
+
+    def others(text: str) -> list[int]:
+        return [
+            m.start(1)
+            for m in _PLACE_AT.finditer(text)
+            if not any(contains_term(m.group(1), t) or contains_term(t, m.group(1)) for t in focus)
+            and m.group(1).split()[0].lower() not in _CALENDAR
+        ]
+
+    def mine(text: str) -> list[int]:
+        return [
+            m.start()
+            for t in focus
+            for m in re.finditer(r"(?<!\w)" + re.escape(_undot(t)) + r"(?!\w)", _undot(text), re.I)
+        ]
+
+    here = [
+        o
+        for o in others(sentence)
+        if not c.start <= o < c.end
+        and not _CLAUSE_BREAK.search(sentence[min(o, c.start) : max(o, c.start)])
+    ]
+    own = mine(sentence)
+    if here:
+        near_other = min(abs(o - c.start) for o in here)
+        return near_other < min((abs(f - c.start) for f in own), default=10**6)
+    if own:
+        return False
+    before = e.passage.text[max(0, e.start - 300) : e.start]
+    previous = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before.strip() else ""
+    return bool(others(previous)) and not mine(previous)
 
 
 def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:

@@ -243,6 +243,10 @@ def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveRes
     if not pooled:
         problem = next((relevance_problem(q, e) for e in ranked[:1]), None)
         return refusal(problem or f"no retrieved sentence gives a {q.answer_type} for it")
+    # An answer whose best sentence puts it beside another place is that place's, not ours.
+    pooled = [p for p in pooled if not p.top[2].elsewhere]
+    if not pooled:
+        return refusal(f"every {q.answer_type} found belongs to a place the question does not name")
     win = pooled[0]
     support, best, scored = win.top
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a sentence
