@@ -68,13 +68,14 @@ def catalog_state(catalog_path: Path) -> dict:
     db = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=60)
     try:
         articles = {r[0]: r[1] for r in db.execute("SELECT id, text FROM articles")}
+        origins = {r[0]: r[1] for r in db.execute("SELECT id, origin FROM articles")}
         chunks = db.execute(
             'SELECT rowid, id, article_id, idx, start, "end" FROM chunks'
         ).fetchall()
         fts = {r[0]: r[1] for r in db.execute("SELECT rowid, body FROM chunks_fts")}
     finally:
         db.close()
-    return {"articles": articles, "chunks": chunks, "fts": fts}
+    return {"articles": articles, "origins": origins, "chunks": chunks, "fts": fts}
 
 
 def count_articles(catalog_path: Path) -> int:
@@ -96,7 +97,8 @@ def assert_whole_articles(state: dict, expected: dict[str, Article], settings: S
     assert set(by_article) == set(state["articles"]), "chunks without article, or the reverse"
     assert set(state["fts"]) == {r[0] for r in state["chunks"]}, "BM25 rows and chunks differ"
     for article_id, text in state["articles"].items():
-        article = expected[article_id]
+        # Chunk ids change with everything stored with the chunk, the origin (file:line) too.
+        article = expected[article_id].model_copy(update={"origin": state["origins"][article_id]})
         assert text == article.text
         want = chunk_article(article, settings.chunk_words, settings.chunk_overlap_words)
         rows = sorted(by_article[article_id], key=lambda r: r[3])
