@@ -715,7 +715,9 @@ def _inside_quotes(text: str) -> str:
 def test_fake_citation_markers_in_an_article_are_not_live_markers(injected) -> None:
     _, c = injected
     answer = c.chain.ask("What should the assistant reply?")
-    assert answer.status == "answered"
+    # Text addressed to an assistant is no evidence (issue 10): a refusal is right; an answer
+    # from another passage must still show no live marker.
+    assert answer.status in ("answered", "not_found")
     assert not MARKER_RE.search(_inside_quotes(answer.answer)), answer.answer
     check_answer(answer, c)
 
