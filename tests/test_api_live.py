@@ -63,8 +63,11 @@ def test_stream_events_arrive_in_order_and_parse(http):
     with http.stream("POST", "/v1/ask/stream", json=follow) as r:
         events = list(parse_sse(r.iter_lines()))
     assert events[0].data["standalone_question"] == "How many soldiers died at Timbuktu?"
-    citations = events[-1].data["citations"]
-    assert citations and all("Timbuktu" in c["quote"] for c in citations), citations
+    # No soldiers' toll for Timbuktu in the samples (13 attackers died there): a refusal is
+    # right, and any answer must quote Timbuktu sentences.
+    done = events[-1].data
+    assert done["status"] == "not_found" or done["citations"], done
+    assert all("Timbuktu" in c["quote"] for c in done["citations"]), done["citations"]
 
 
 def test_stream_arrives_incrementally(http, live, monkeypatch):
