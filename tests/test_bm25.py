@@ -33,6 +33,7 @@ def test_nothing_pruned_on_a_small_store_is_the_plain_query(catalog, question):
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_common_words_add_exactly_their_bm25_share(catalog, question, monkeypatch):
     # Only the rarest word goes to FTS5; the others are scored on its candidates here.
+    monkeypatch.setattr(bm25, "PLAIN_POSTINGS", 0)
     monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 0)
     monkeypatch.setattr(bm25, "MIN_TERMS", 1)
     db = catalog._db()
@@ -50,6 +51,7 @@ def test_common_words_add_exactly_their_bm25_share(catalog, question, monkeypatc
 def test_filters_apply_to_the_pruned_search(catalog, monkeypatch):
     from datetime import date
 
+    monkeypatch.setattr(bm25, "PLAIN_POSTINGS", 0)
     monkeypatch.setattr(bm25, "POSTINGS_BUDGET", 0)
     monkeypatch.setattr(bm25, "MIN_TERMS", 1)
     question = QUESTIONS[0]
