@@ -67,7 +67,10 @@ def test_follow_up_uses_the_earlier_messages(client):
     )
     extra = follow.model_extra["newsrag"]
     assert extra["standalone_question"] == "How many soldiers died at Timbuktu?"
-    assert any("Timbuktu" in c["quote"] for c in extra["citations"])
+    # No soldiers' toll for Timbuktu in the samples (13 attackers died there): a refusal is
+    # right, and any answer must quote Timbuktu sentences.
+    assert extra["status"] == "not_found" or extra["citations"], extra
+    assert all("Timbuktu" in c["quote"] for c in extra["citations"]), extra["citations"]
 
 
 def test_stream_gives_chunks_then_done(client, live):
