@@ -45,8 +45,8 @@ CASES = [
          short=("Burkina Faso",)),
     Case("timbuktu-assailants", "How many attackers were killed in Timbuktu?", short=("13",)),
     Case("langley", "Who is Michael Langley?", text=("Africa Command",)),
-    Case("sahel-may-toll", "How many soldiers have died in Mali, Niger and Burkina Faso "
-         "since the start of May?", short=("400",)),
+    Case("sahel-may-toll", "What is the estimated number of soldiers killed across the three "
+         "Sahel countries during May?", short=("400",)),
     Case("dioura-confirmed", "Did the army confirm the Dioura toll?", refuse_or_no=True),
 ]  # fmt: skip
 
