@@ -77,7 +77,8 @@ def _rows(settings, helpful: bool | None, limit: int) -> tuple[list[_Row], dict[
         for r in api.list(limit=limit, helpful=helpful)
     ]
     rows.sort(key=lambda r: r.updated, reverse=True)
-    counts = {k: slack.counts()[k] + api.counts()[k] for k in ("helpful", "not_helpful")}
+    slack_counts, api_counts = slack.counts(), api.counts()
+    counts = {k: slack_counts[k] + api_counts[k] for k in ("helpful", "not_helpful")}
     return rows[:limit], counts
 
 

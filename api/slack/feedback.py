@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from api.state.appdb import AppDB
+from api.state.feedback import vote_counts
 from api.state.schema import slack_answers, slack_feedback
 from rag.schema import Answer
 
@@ -172,11 +173,4 @@ class FeedbackStore:
         ]
 
     def counts(self) -> dict[str, int]:
-        with self.db.read() as conn:
-            up, down = conn.execute(
-                sa.select(
-                    sa.func.coalesce(sa.func.sum(F.helpful), 0),
-                    sa.func.coalesce(sa.func.sum(1 - F.helpful), 0),
-                )
-            ).one()
-        return {"helpful": int(up), "not_helpful": int(down)}
+        return vote_counts(self.db, slack_feedback)

@@ -20,6 +20,19 @@ from rag.schema import Citation
 F = api_feedback.c
 
 
+def vote_counts(db: AppDB, table: sa.Table) -> dict[str, int]:
+    """👍 and 👎 totals of a feedback table (widget/API or Slack: both keep a 0/1 ``helpful``)."""
+    helpful = table.c.helpful
+    with db.read() as conn:
+        up, down = conn.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(helpful), 0),
+                sa.func.coalesce(sa.func.sum(1 - helpful), 0),
+            )
+        ).one()
+    return {"helpful": int(up), "not_helpful": int(down)}
+
+
 @dataclass
 class ApiFeedback:
     conversation_id: str
@@ -116,11 +129,4 @@ class ApiFeedbackStore:
         ]
 
     def counts(self) -> dict[str, int]:
-        with self.db.read() as conn:
-            up, down = conn.execute(
-                sa.select(
-                    sa.func.coalesce(sa.func.sum(F.helpful), 0),
-                    sa.func.coalesce(sa.func.sum(1 - F.helpful), 0),
-                )
-            ).one()
-        return {"helpful": int(up), "not_helpful": int(down)}
+        return vote_counts(self.db, api_feedback)
