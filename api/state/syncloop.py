@@ -10,17 +10,15 @@ elsewhere without Redis configured).
 
 from __future__ import annotations
 
-import logging
-import threading
 import time
 
 from api.state.shared import SyncPosition
-from rag.store.sync import CatalogSync
-
-log = logging.getLogger(__name__)
+from rag.store.sync import BackgroundSync, CatalogSync
 
 
-class GatedSync:
+class GatedSync(BackgroundSync):
+    """``BackgroundSync`` that runs only when the shared position moved or a full sync is due."""
+
     def __init__(
         self,
         sync: CatalogSync,
@@ -28,26 +26,12 @@ class GatedSync:
         position: SyncPosition,
         full_every: float = 300.0,
     ) -> None:
-        self.sync = sync
-        self.interval = interval
+        super().__init__(sync, interval)
         self.position = position
         self.full_every = full_every
         self._seen: object = None
         self._last_full = 0.0
         self.runs = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> GatedSync:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="catalog-sync", daemon=True)
-            self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
 
     def tick(self) -> bool:
         """One interval: catch up if the position moved or a full sync is due; True if it ran."""
@@ -59,10 +43,3 @@ class GatedSync:
         self.runs += 1
         self._seen, self._last_full = position, now
         return True
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                self.tick()
-            except Exception as e:  # Chroma restarting, a network blip: try again next time
-                log.warning("catalog sync failed (retrying in %gs): %s", self.interval, e)

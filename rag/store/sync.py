@@ -293,9 +293,14 @@ class BackgroundSync:
         if self._thread is not None:
             self._thread.join(timeout)
 
+    def tick(self) -> bool:
+        """One interval's work (subclasses may skip it when nothing changed); True if it ran."""
+        self.sync.run()
+        return True
+
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                self.sync.run()
+                self.tick()
             except Exception as e:  # Chroma restarting, a network blip: try again next time
                 log.warning("catalog sync failed (retrying in %gs): %s", self.interval, e)
