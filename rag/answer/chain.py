@@ -17,9 +17,10 @@ from langchain_core.runnables import RunnableLambda
 
 from rag.answer.condense import Turn, condense_question
 from rag.answer.evidence import EvidenceScorer
-from rag.answer.extractive import answer_from_evidence, answers_the_type, first_relevant, refusal
+from rag.answer.extractive import answer_from_evidence, answers_the_type, refusal
 from rag.answer.kinds import answer_by_kind
 from rag.answer.question import analyse
+from rag.answer.relevance import first_relevant
 from rag.answer.retrieval import Retriever
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP

@@ -13,12 +13,13 @@ no citations.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass
 
-from rag.answer.candidates import Candidate, counted_noun
-from rag.answer.evidence import Evidence, Scored, gate_focus, place
+from rag.answer.candidates import counted_noun
+from rag.answer.evidence import Evidence, Scored
+from rag.answer.pooling import NUMERIC, Pooled, pool_candidates
 from rag.answer.question import QuestionAnalysis
+from rag.answer.relevance import relevance_problem
 from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
@@ -29,27 +30,16 @@ from rag.text.tokens import words
 
 # Calibrated on rtqa dev questions (README "Measured"), never per question.
 MIN_SCORE = 0.42  # a sentence quoted without a typed answer ("why", statements) needs this
-MIN_LEXICAL = 0.30
-MIN_SEMANTIC = 0.40
 MIN_SUPPORT = 0.22  # the winning candidate's best sentence: relevance x fit x proximity
 SECOND_SOURCE_RATIO = 0.85
 FULLER_NAME_RATIO = 0.6
 DIFFER_RATIO = 0.8  # a rival value this close, from another article, is a reported disagreement
-OTHER_ARTICLE_WEIGHT = 0.5  # the same answer in a further article adds this share of its support
-SAME_ARTICLE_WEIGHT = 0.15
-RANK_DECAY = 0.08
-SPREAD_FIT = 0.8  # the same answer found by string in a sentence NER did not read
-TITLE_WEIGHT = 0.5  # a title naming the answer: this x its share of the question's words
-MIN_SPREAD_RELEVANCE = 0.12
-AGE_PENALTY = 0.3  # an article much older than the newest one retrieved keeps 70% of its weight
-AGE_HALF_LIFE_DAYS = 60.0  # passage k's sentences count 1 / (1 + k * RANK_DECAY)
 
 _QUALIFIER = re.compile(
     r"\b(more than|over|at least|upwards of|up to|about|around|nearly|almost|some|roughly|"
     r"fewer than|less than|as many as|approximately|an estimated|at most)\s*$",
     re.I,
 )
-_NUMERIC = {"count", "money", "percent", "duration"}
 
 
 @dataclass
@@ -71,31 +61,6 @@ def refusal(reason: str) -> ExtractiveResult:
     )
 
 
-def relevance_problem(q: QuestionAnalysis, e: Evidence) -> str | None:
-    """None if ``e`` is about the question at all; else why not.
-
-    This is the gate before any answerer runs, the model included: a question whose subject
-    no retrieved passage mentions is refused rather than answered from memory.
-    """
-    focus = gate_focus(q.focus)
-    if focus and e.passage_focus < (0.6 if len(focus) == 1 else 0.5):
-        text = (e.passage.title + " " + e.passage.text).lower()
-        missing = [t for t in focus if t.lower() not in text]
-        return f"no retrieved passage mentions {', '.join(missing) or 'the question’s subject'}"
-    if e.lexical < MIN_LEXICAL and e.semantic < MIN_SEMANTIC:
-        return "no retrieved sentence is about the question"
-    return None
-
-
-def first_relevant(q: QuestionAnalysis, ranked: list[Evidence]) -> tuple[Evidence | None, str]:
-    for e in ranked:
-        if relevance_problem(q, e) is None:
-            return e, ""
-    if not ranked:
-        return None, "nothing relevant was retrieved"
-    return None, relevance_problem(q, ranked[0]) or ""
-
-
 def answerable(q: QuestionAnalysis, e: Evidence) -> str | None:
     """None if ``e`` may be quoted as the answer to ``q``; else the reason it may not."""
     problem = relevance_problem(q, e)
@@ -106,124 +71,6 @@ def answerable(q: QuestionAnalysis, e: Evidence) -> str | None:
     if e.score < MIN_SCORE:
         return f"the best supporting sentence is too weak (score {e.score:.2f} < {MIN_SCORE})"
     return None
-
-
-# --- pooling candidates -----------------------------------------------------------------------
-
-
-@dataclass
-class Pooled:
-    key: str
-    total: float
-    best: float
-    support: list[tuple[float, Evidence, Scored]]  # best first
-
-    @property
-    def top(self) -> tuple[float, Evidence, Scored]:
-        return self.support[0]
-
-    @property
-    def articles(self) -> set[str]:
-        return {e.passage.article_id for _, e, _ in self.support}
-
-
-def pool_candidates(q: QuestionAnalysis, ranked: list[Evidence]) -> list[Pooled]:
-    """Every candidate answer with its evidence, best supported first.
-
-    Candidates come from the sentences typed by NER; the same answer named in any other
-    relevant sentence supports it too (that sentence may be its quote), and so does a title
-    that names it, though no title is ever quoted.
-    """
-    by_key: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
-    weights = _weights(q, ranked)
-    surfaces: dict[str, Candidate] = {}
-    for e in ranked:
-        if not e.scored or id(e) not in weights:
-            continue
-        seen: set[str] = set()
-        for s in e.scored:
-            c = s.candidate
-            if c.key in seen:
-                continue  # a name twice in one sentence is one piece of evidence
-            seen.add(c.key)
-            by_key[c.key].append((weights[id(e)] * s.score, e, s))
-            known = surfaces.get(c.key)
-            if known is None or c.fit > known.fit:
-                surfaces[c.key] = c
-    titles: dict[str, dict[str, float]] = defaultdict(dict)
-    for e in ranked:
-        if id(e) not in weights:
-            continue
-        for key, c in surfaces.items():
-            if not e.scored:
-                at = _find(e.text, c.text)
-                if at is not None:
-                    spread = Candidate(c.text, at, at + len(c.text), c.fit * SPREAD_FIT, key)
-                    placed = place(q, e, spread)
-                    by_key[key].append((weights[id(e)] * placed.score, e, placed))
-            aid = e.passage.article_id
-            if aid not in titles[key] and _find(e.passage.title, c.text) is not None:
-                titles[key][aid] = e.title_lexical * c.fit
-    keys = _merge_names(list(by_key)) if q.answer_type not in _NUMERIC else {k: k for k in by_key}
-    merged: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
-    merged_titles: dict[str, dict[str, float]] = defaultdict(dict)
-    for k, items in by_key.items():
-        merged[keys[k]].extend(items)
-        merged_titles[keys[k]].update(titles.get(k, {}))
-    pooled = []
-    for k, items in merged.items():
-        items.sort(key=lambda t: t[0], reverse=True)
-        best_per_article: dict[str, float] = {}
-        rest = 0.0
-        for w, e, _ in items:
-            aid = e.passage.article_id
-            if aid not in best_per_article:
-                best_per_article[aid] = w
-            else:
-                rest += w
-        per_article = sorted(best_per_article.values(), reverse=True)
-        title_support = sorted(merged_titles[k].values(), reverse=True)[:3]
-        total = (
-            per_article[0]
-            + OTHER_ARTICLE_WEIGHT * sum(per_article[1:4])
-            + SAME_ARTICLE_WEIGHT * min(rest, per_article[0])
-            + TITLE_WEIGHT * sum(title_support)
-        )
-        pooled.append(Pooled(k, total, items[0][0], items))
-    pooled.sort(key=lambda p: p.total, reverse=True)
-    return pooled
-
-
-def _weights(q: QuestionAnalysis, ranked: list[Evidence]) -> dict[int, float]:
-    """How much each relevant sentence's evidence counts: relevance, passage rank, age."""
-    dated = [e.passage.published for e in ranked if e.passage.published is not None]
-    latest = max(dated) if dated else None
-    out: dict[int, float] = {}
-    for e in ranked:
-        if e.relevance < MIN_SPREAD_RELEVANCE or relevance_problem(q, e) is not None:
-            continue
-        weight = e.relevance / (1.0 + RANK_DECAY * e.passage_index)
-        if latest is not None and e.passage.published is not None:
-            # News answers are about the latest events retrieved: years-old articles count less.
-            age = (latest - e.passage.published).days
-            weight *= 1.0 - AGE_PENALTY + AGE_PENALTY * 0.5 ** (age / AGE_HALF_LIFE_DAYS)
-        out[id(e)] = weight
-    return out
-
-
-def _find(text: str, surface: str) -> int | None:
-    m = re.search(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text)
-    return m.start() if m else None
-
-
-def _merge_names(keys: list[str]) -> dict[str, str]:
-    """ "langley" pools into "michael langley" when that is the only longer name holding it."""
-    out = {}
-    for k in keys:
-        parts = set(k.split())
-        longer = [o for o in keys if o != k and parts < set(o.split())]
-        out[k] = longer[0] if len(longer) == 1 else k
-    return out
 
 
 # --- answering --------------------------------------------------------------------------------
@@ -300,7 +147,7 @@ def _rival(q: QuestionAnalysis, win: Pooled, others: list[Pooled]) -> Pooled | N
     Only numbers can differ this way ("40" against "12" soldiers); two names are two answers,
     and one outlier article against several that agree is reported, never preferred.
     """
-    if q.answer_type not in _NUMERIC:
+    if q.answer_type not in NUMERIC:
         return None
     w_support, w_e, w_scored = win.top
     for other in others[:3]:
@@ -350,7 +197,7 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         noun = counted_noun(sentence, cand.end, q.expected)
         if noun:
             span = f"{cand.text} {noun}"
-    if q.answer_type in _NUMERIC:
+    if q.answer_type in NUMERIC:
         # Keep the hedge the article puts on a number: "more than 30", "upwards of 400".
         m = _QUALIFIER.search(sentence[: cand.start])
         if m and not _QUALIFIER.match(span + " "):

@@ -1,0 +1,149 @@
+"""Pooling candidate answers across sentences and articles.
+
+Every typed candidate of the relevant sentences is gathered under its normalised key; the same
+answer named in another relevant sentence supports it too, and so does a title that names it.
+An answer several sources give, in sentences close to the question's words, outranks one that a
+single sentence offers; recent articles count more than years-old ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rag.answer.candidates import Candidate
+from rag.answer.evidence import Evidence, Scored, place
+from rag.answer.question import QuestionAnalysis
+from rag.answer.relevance import relevance_problem
+
+# Calibrated on rtqa dev questions (README "Measured"), never per question.
+OTHER_ARTICLE_WEIGHT = 0.5  # the same answer in a further article adds this share of its support
+SAME_ARTICLE_WEIGHT = 0.15
+RANK_DECAY = 0.08  # passage k's sentences count 1 / (1 + k * RANK_DECAY)
+SPREAD_FIT = 0.8  # the same answer found by string in a sentence NER did not read
+TITLE_WEIGHT = 0.5  # a title naming the answer: this x its share of the question's words
+MIN_SPREAD_RELEVANCE = 0.12
+AGE_PENALTY = 0.3  # an article much older than the newest one retrieved keeps 70% of its weight
+AGE_HALF_LIFE_DAYS = 60.0
+
+NUMERIC = frozenset({"count", "money", "percent", "duration"})
+
+
+@dataclass
+class Pooled:
+    key: str
+    total: float
+    best: float
+    support: list[tuple[float, Evidence, Scored]]  # best first
+    title_support: float = 0.0  # what titles naming it add (already in ``total``)
+    per_article: list[float] = field(default_factory=list)  # its best weight in each article
+
+    @property
+    def top(self) -> tuple[float, Evidence, Scored]:
+        return self.support[0]
+
+    @property
+    def articles(self) -> set[str]:
+        return {e.passage.article_id for _, e, _ in self.support}
+
+
+def pool_candidates(q: QuestionAnalysis, ranked: list[Evidence]) -> list[Pooled]:
+    """Every candidate answer with its evidence, best supported first.
+
+    Candidates come from the sentences typed by NER; the same answer named in any other
+    relevant sentence supports it too (that sentence may be its quote), and so does a title
+    that names it, though no title is ever quoted.
+    """
+    by_key: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
+    weights = _weights(q, ranked)
+    surfaces: dict[str, Candidate] = {}
+    for e in ranked:
+        if not e.scored or id(e) not in weights:
+            continue
+        seen: set[str] = set()
+        for s in e.scored:
+            c = s.candidate
+            if c.key in seen:
+                continue  # a name twice in one sentence is one piece of evidence
+            seen.add(c.key)
+            by_key[c.key].append((weights[id(e)] * s.score, e, s))
+            known = surfaces.get(c.key)
+            if known is None or c.fit > known.fit:
+                surfaces[c.key] = c
+    titles: dict[str, dict[str, float]] = defaultdict(dict)
+    for e in ranked:
+        if id(e) not in weights:
+            continue
+        for key, c in surfaces.items():
+            if not e.scored:
+                at = _find(e.text, c.text)
+                if at is not None:
+                    spread = Candidate(c.text, at, at + len(c.text), c.fit * SPREAD_FIT, key)
+                    placed = place(q, e, spread)
+                    by_key[key].append((weights[id(e)] * placed.score, e, placed))
+            aid = e.passage.article_id
+            if aid not in titles[key] and _find(e.passage.title, c.text) is not None:
+                titles[key][aid] = e.title_lexical * c.fit
+    keys = _merge_names(list(by_key)) if q.answer_type not in NUMERIC else {k: k for k in by_key}
+    merged: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
+    merged_titles: dict[str, dict[str, float]] = defaultdict(dict)
+    for k, items in by_key.items():
+        merged[keys[k]].extend(items)
+        merged_titles[keys[k]].update(titles.get(k, {}))
+    pooled = []
+    for k, items in merged.items():
+        items.sort(key=lambda t: t[0], reverse=True)
+        best_per_article: dict[str, float] = {}
+        rest = 0.0
+        for w, e, _ in items:
+            aid = e.passage.article_id
+            if aid not in best_per_article:
+                best_per_article[aid] = w
+            else:
+                rest += w
+        per_article = sorted(best_per_article.values(), reverse=True)
+        title_support = sorted(merged_titles[k].values(), reverse=True)[:3]
+        total = (
+            per_article[0]
+            + OTHER_ARTICLE_WEIGHT * sum(per_article[1:4])
+            + SAME_ARTICLE_WEIGHT * min(rest, per_article[0])
+            + TITLE_WEIGHT * sum(title_support)
+        )
+        pooled.append(
+            Pooled(k, total, items[0][0], items, TITLE_WEIGHT * sum(title_support), per_article)
+        )
+    pooled.sort(key=lambda p: p.total, reverse=True)
+    return pooled
+
+
+def _weights(q: QuestionAnalysis, ranked: list[Evidence]) -> dict[int, float]:
+    """How much each relevant sentence's evidence counts: relevance, passage rank, age."""
+    dated = [e.passage.published for e in ranked if e.passage.published is not None]
+    latest = max(dated) if dated else None
+    out: dict[int, float] = {}
+    for e in ranked:
+        if e.relevance < MIN_SPREAD_RELEVANCE or relevance_problem(q, e) is not None:
+            continue
+        weight = e.relevance / (1.0 + RANK_DECAY * e.passage_index)
+        if latest is not None and e.passage.published is not None:
+            # News answers are about the latest events retrieved: years-old articles count less.
+            age = (latest - e.passage.published).days
+            weight *= 1.0 - AGE_PENALTY + AGE_PENALTY * 0.5 ** (age / AGE_HALF_LIFE_DAYS)
+        out[id(e)] = weight
+    return out
+
+
+def _find(text: str, surface: str) -> int | None:
+    m = re.search(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", text)
+    return m.start() if m else None
+
+
+def _merge_names(keys: list[str]) -> dict[str, str]:
+    """ "langley" pools into "michael langley" when that is the only longer name holding it."""
+    out = {}
+    for k in keys:
+        parts = set(k.split())
+        longer = [o for o in keys if o != k and parts < set(o.split())]
+        out[k] = longer[0] if len(longer) == 1 else k
+    return out
