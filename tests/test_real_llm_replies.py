@@ -128,7 +128,6 @@ def test_a_cited_answer_from_the_example_topic_is_not_verified(answerer) -> None
     assert result.status == "not_found"
 
 
-@pytest.mark.xfail(strict=True, reason="verification checks that a number occurs, not its role")
 def test_the_old_value_of_a_change_is_not_the_new_one() -> None:
     # The real model answered this question "15" (uncited, so dropped); cited, it would pass.
     checked = verify("The minimum age was raised to 15 [1].", PASSAGES)

@@ -27,9 +27,10 @@ from typing import Literal
 
 from rag.schema import Citation, Passage
 from rag.text.dates import resolve_relative_dates
-from rag.text.facts import DateFact, Facts, claim_facts, name_keys, strip_possessive, undot_acronyms
+from rag.text.facts import DateFact, claim_facts, name_keys, strip_possessive, undot_acronyms
 from rag.text.lexicon import MONTHS, NUMBER_WORDS, WEEKDAYS, wordlist
 from rag.text.markers import Claim, format_markers, parse_claims, strip_markers, tidy
+from rag.text.roles import ROLE_SIDE, number_roles, old_value_times
 from rag.text.tokens import content_words, sentence_spans, stem, word_spans, words
 
 # --- thresholds --------------------------------------------------------------------------------
@@ -58,6 +59,22 @@ _WEAK_STEMS = frozenset(
     approximately nearly almost about some several roughly estimated near nearby outside happen happened occur occurred take took
     taken place""")
 )
+# A claim that says a number is a past value ("had been 15", "15 before the vote") may quote the
+# old value of a change; a claim that states it plainly ("the minimum age is 15") may not.
+_PAST = re.compile(
+    r"\b(?:previously|formerly|former|earlier|before|old|original|originally|initially|once|"
+    r"prior|until|used to|had|last|ago)\b",
+    re.IGNORECASE,
+)
+_ROLE_WORDS = {
+    "old": "the old value",
+    "new": "the new value",
+    "low": "the lower bound",
+    "high": "the upper bound",
+    "part": "a part",
+    "whole": "the whole",
+    "by": "the size of the change",
+}
 _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget)\b.{0,40}\b(?:instructions?|prompts?|rules)\b"
     r"|\bsystem prompt\b|\byou are now\b|\bnew instructions?\b",
@@ -75,6 +92,8 @@ class _Unit:
     start: int
     end: int
     numbers: frozenset[str]
+    roles: frozenset[tuple[str, str]]  # (number, role) where the sentence gives it one
+    old_times: frozenset[tuple[str, tuple[DateFact, ...]]]  # an old value and when it held
     years: frozenset[int]
     months: frozenset[int]
     monthdays: frozenset[tuple[int, int]]
@@ -127,6 +146,10 @@ def _unit(text: str, a: int, b: int, published: date | None) -> _Unit:
         start=a,
         end=b,
         numbers=frozenset(facts.numbers),
+        roles=frozenset((n, r) for n, rs in number_roles(sentence).items() for r in rs),
+        old_times=frozenset(
+            (n, claim_facts(when).dates) for n, when in old_value_times(sentence).items()
+        ),
         years=frozenset(years),
         months=frozenset(months),
         monthdays=frozenset(monthdays),
@@ -201,8 +224,24 @@ class _Fact:
     value: object
 
 
-def _atoms(facts: Facts) -> list[_Fact]:
-    out = [_Fact(n, "number", n) for n in facts.numbers]
+@dataclass(frozen=True)
+class _Number:
+    """A number of the claim, with the role the claim gives it (``rag.text.roles``)."""
+
+    value: str
+    roles: frozenset[str]
+    past: bool  # the claim speaks of a past value
+    dates: tuple[DateFact, ...]  # the claim's dates: "25 in April" for "up from 25 in April"
+
+
+def _atoms(claim_sentence: str) -> list[_Fact]:
+    facts = claim_facts(claim_sentence)
+    roles = number_roles(claim_sentence)
+    past = bool(_PAST.search(claim_sentence))
+    out = [
+        _Fact(n, "number", _Number(n, roles.get(n, frozenset()), past, facts.dates))
+        for n in facts.numbers
+    ]
     out += [_Fact(d.text, "date", d) for d in facts.dates]
     out += [_Fact(n, "name", tuple(n.split())) for n in facts.names]
     return out
@@ -213,8 +252,8 @@ def _fact_in(fact: _Fact, units: Sequence[_Unit], header_names: frozenset[str]) 
         return any(value in getattr(u, attr) for u in units)
 
     if fact.kind == "number":
-        n = str(fact.value)
-        return has("numbers", n) or (n.isdigit() and has("years", int(n)))
+        num: _Number = fact.value  # type: ignore[assignment]
+        return any(_number_in(num, u) for u in units)
     if fact.kind == "name":
         keys = header_names.union(*(u.names for u in units))
         return all(name_keys(tok) & keys for tok in fact.value)  # type: ignore[attr-defined]
@@ -231,8 +270,50 @@ def _fact_in(fact: _Fact, units: Sequence[_Unit], header_names: frozenset[str]) 
     return all(checks)
 
 
+def _quoted_roles(n: str, unit: _Unit) -> frozenset[str]:
+    return frozenset(r for m, r in unit.roles if m == n)
+
+
+def _roles_agree(num: _Number, quoted: frozenset[str], when: Sequence[DateFact]) -> bool:
+    """The claim gives ``num`` a role the quote allows: the same side of a change, range or
+    proportion ("to 17" for "from 15 to 17", never "to 15"). A number the claim states plainly
+    may be any value of the quote but its old one, unless the claim speaks of the past ("had
+    been 15") or names the time the quote gives the old value (``when``: "25 in April")."""
+    if not quoted:
+        return True
+    if num.roles:
+        return bool({ROLE_SIDE[r] for r in num.roles} & {ROLE_SIDE[r] for r in quoted})
+    return quoted != {"old"} or num.past or any(_same_time(a, b) for a in num.dates for b in when)
+
+
+def _same_time(a: DateFact, b: DateFact) -> bool:
+    parts = [(a.year, b.year), (a.month, b.month), (a.weekday, b.weekday)]
+    shared = [(x, y) for x, y in parts if x is not None and y is not None]
+    return bool(shared) and all(x == y for x, y in shared)
+
+
+def _number_in(num: _Number, unit: _Unit) -> bool:
+    if num.value in unit.numbers:
+        when = [d for n, dates in unit.old_times if n == num.value for d in dates]
+        return _roles_agree(num, _quoted_roles(num.value, unit), when)
+    return num.value.isdigit() and int(num.value) in unit.years
+
+
+def _missing_label(fact: _Fact, window: Sequence[_Unit]) -> str:
+    """What the passage lacks: the fact, or the fact in the role the claim gives it."""
+    if fact.kind != "number":
+        return fact.label
+    num: _Number = fact.value  # type: ignore[assignment]
+    stated = [u for u in window if num.value in u.numbers]
+    if not stated:
+        return fact.label
+    if num.roles:
+        return f"{fact.label} as " + " or ".join(sorted(_ROLE_WORDS[r] for r in num.roles))
+    return f"{fact.label} as the current value (it gives {fact.label} as the old value)"
+
+
 def _search(claim_sentence: str, passage_text: str, published: date | None, header: str) -> Support:
-    facts = _atoms(claim_facts(claim_sentence))
+    facts = _atoms(claim_sentence)
     stems = _content_stems(claim_sentence)
     units = [u for u in _units(passage_text, published) if not u.instruction]
     header_names = frozenset(k for w in word_spans(header) for k in name_keys(w.group()))
@@ -242,7 +323,7 @@ def _search(claim_sentence: str, passage_text: str, published: date | None, head
     overlap = matched / len(stems) if stems else (1.0 if facts else 0.0)
 
     all_units = _units(passage_text, published)
-    best: tuple[tuple[int, int, int, int], tuple[int, int], list[_Fact]] | None = None
+    best: tuple[tuple[int, int, int, int], Sequence[_Unit], list[_Fact]] | None = None
     for size in range(1, MAX_WINDOW + 1):
         for i in range(len(all_units) - size + 1):
             window = all_units[i : i + size]
@@ -253,12 +334,13 @@ def _search(claim_sentence: str, passage_text: str, published: date | None, head
             hits = sum(_stem_found(s, wstems) for s in stems)
             key = (len(found), -size, hits, -i)
             if best is None or key > best[0]:
-                best = (key, (window[0].start, window[-1].end), found)
+                best = (key, window, found)
     if best is None:
         missing = [f.label for f in facts]
         return Support(False, missing, overlap, (0, len(passage_text)))
-    _key, span, found = best
-    missing = [f.label for f in facts if f not in found]
+    _key, window, found = best
+    span = (window[0].start, window[-1].end)
+    missing = [_missing_label(f, window) for f in facts if f not in found]
     threshold = MIN_OVERLAP_WITH_FACTS if facts else MIN_OVERLAP
     ok = not missing and overlap >= threshold and bool(stems or facts)
     return Support(ok, missing, round(overlap, 3), span)

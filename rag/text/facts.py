@@ -136,7 +136,19 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 
 def _find_numbers(text: str, taken: Sequence[tuple[int, int]]) -> list[str]:
-    out: list[tuple[int, str]] = []
+    return [value for _a, _b, value in _number_spans(text, taken)]
+
+
+def number_spans(sentence: str) -> list[tuple[int, int, str]]:
+    """Where each number of ``sentence`` is written, with its normalised value, in order; the
+    numbers of ``claim_facts`` (a year or the day of a date is a date, not a number)."""
+    text = blank_markers(sentence)
+    _dates, taken = _find_dates(text)
+    return _number_spans(text, taken)
+
+
+def _number_spans(text: str, taken: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
     for m in _DIGITS.finditer(text):
         if _inside(m.start(), taken):
             continue
@@ -147,17 +159,17 @@ def _find_numbers(text: str, taken: Sequence[tuple[int, int]]) -> list[str]:
         scale = (m.group("scale") or "").lower()
         if scale:
             value *= SCALES.get(scale, 10**9)
-        out.append((m.start(), _decimal_str(value)))
+        out.append((m.start(), m.end(), _decimal_str(value)))
     tokens = [t for t in _ALPHA.finditer(text) if not _inside(t.start(), taken)]
     i = 0
     while i < len(tokens):
         run, j = _number_word_run(text, tokens, i)
         if run:
-            out.append((tokens[i].start(), str(run)))
+            out.append((tokens[i].start(), tokens[j - 1].end(), str(run)))
             i = j
         else:
             i += 1
-    return [n for _, n in sorted(out)]
+    return sorted(out)
 
 
 def _number_word_run(text: str, tokens: list[re.Match[str]], i: int) -> tuple[int | None, int]:
