@@ -6,8 +6,8 @@ a claim that it was "raised to 15" names a number of the sentence in the wrong r
 from the words around a number, never from a model:
 
 - ``old`` / ``new``: "from X" and "to Y" after a verb of change ("rose", "cut", "raised"), "up from
-  X" / "down from X" (the number before it, if close, is then the new value), "compared with X",
-  "previously X", "now Y";
+  X" / "down from X" (the number before it, if close, is then the new value), "previously X",
+  "now Y";
 - ``low`` / ``high``: "between X and Y", "X to Y", "X-Y", "from X to Y" without a verb of change;
 - ``part`` / ``whole``: "X of Y", "X out of the Y", "X in Y";
 - ``by``: the size of a change, "cut by 5% to $12".
@@ -104,12 +104,9 @@ def _read(text: str) -> tuple[list[tuple[int, int, str]], list[set[str]]]:
         gap = _tokens(text[spans[k - 1][1] : a]) if k else None
         lead = _strip(_tokens(text[spans[k - 1][1] if k else 0 : a]), _FILLER)
         last, last2 = lead[-1:], lead[-2:]
-        if last2 in (
-            ["up", "from"],
-            ["down", "from"],
-            ["compared", "with"],
-            ["compared", "to"],
-        ) or (last in (["versus"], ["vs"])):
+        # "compared with X" and "versus X" are left out: "49% against 34% for her rival" sets
+        # two values side by side, neither of them old.
+        if last2 in (["up", "from"], ["down", "from"]):
             roles[k].add("old")
             if gap is not None and len(gap) <= _CLOSE and not roles[k - 1]:
                 roles[k - 1].add("new")  # "40 soldiers, up from 25": 40 is the new toll
@@ -123,18 +120,19 @@ def _read(text: str) -> tuple[list[tuple[int, int, str]], list[set[str]]]:
             roles[k].add("new")
         elif last == ["between"]:
             roles[k].add("low")
-        elif gap is not None and _joins(gap, "to"):
-            if not roles[k - 1] & {"old", "low", "by"}:
-                roles[k - 1].add("old" if _changed(text, spans[k - 1][0]) else "low")
-            roles[k].add("high" if "low" in roles[k - 1] else "new")
+        elif gap is not None and roles[k - 1] & {"old", "low", "by"} and _joins(gap, "to"):
+            roles[k].add("high" if "low" in roles[k - 1] else "new")  # "from 15 years to 17"
+        elif gap is not None and _joins(gap, "to", unit=0):
+            roles[k - 1].add("low")  # "15 to 20 minutes", even after a verb: "drop 1 to 2 inches"
+            roles[k].add("high")
         elif gap is not None and _joins(gap, "and") and "low" in roles[k - 1]:
             roles[k].add("high")  # "between 10 and 20"
-        elif last == ["to"] and _changed(text, a):
-            roles[k].add("new")
+        elif last == ["to"] and last2 != ["up", "to"] and _changed(text, a):
+            roles[k].add("new")  # "up to 80" is a bound, even after a verb
         elif gap in (["-"], ["–"]):
             roles[k - 1].add("low")
             roles[k].add("high")
-        elif gap is not None and _strip(gap, _DETERMINERS) in (["of"], ["out", "of"], ["in"]):
+        elif gap is not None and _proportion(gap, _value):
             roles[k - 1].add("part")
             roles[k].add("whole")
     return spans, roles
@@ -157,11 +155,20 @@ def _changed(text: str, pos: int) -> bool:
     return any(t in CHANGE_VERBS for t in _tokens(clause)[-_VERB_REACH:])
 
 
-def _joins(gap: list[str], word: str) -> bool:
-    """``gap`` (the text between two numbers) is ``word`` after at most a unit: "15 years to 17",
-    "3% to 5%", "10 and 20"."""
+def _joins(gap: list[str], word: str, unit: int = _UNIT_WORDS) -> bool:
+    """``gap`` (the text between two numbers) is ``word`` after at most ``unit`` unit words:
+    "from 15 years to 17", "10 and 20"; a percent sign always may ("3% to 5%"). Without "from",
+    a word between the numbers is more often a new phrase than a unit ("three weeks to 300")."""
     body = _strip(gap, _FILLER - {word})
     if not body or body[-1] != word:
         return False
-    unit = body[:-1]
-    return len(unit) <= _UNIT_WORDS and all(t.isalpha() or t == "%" for t in unit)
+    words = [t for t in body[:-1] if t not in ("%", "percent")]
+    return len(words) <= unit and all(t.isalpha() for t in words)
+
+
+def _proportion(gap: list[str], whole: str) -> bool:
+    """ "3 of the 5", "4 out of 12", "1 in 7"; not "49 in 2015" (a year)."""
+    body = _strip(gap, _DETERMINERS)
+    if body in (["of"], ["out", "of"]):
+        return True
+    return body == ["in"] and not re.fullmatch(r"1[89]\d\d|20\d\d", whole)
