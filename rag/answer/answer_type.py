@@ -137,8 +137,8 @@ def expected_answer(question: str, parse=None) -> Expected:
     if n in {"number", "total", "toll", "amount", "count", "tally"}:
         if _MONEY.search(q):
             return Expected("money")
-        counted = re.search(r"\bnumber of\s+(?:\w+\s+)?(\w+)", q, re.I)
-        return Expected("count", stem(counted.group(1)) if counted else None)
+        counted = _counted_after_of(q, parse)
+        return Expected("count", stem(counted) if counted else None, counted)
     if n in {"price", "cost", "fine", "salary", "fee", "budget", "sum"}:
         return Expected("money")
     single = stem(n)
@@ -146,6 +146,31 @@ def expected_answer(question: str, parse=None) -> Expected:
         if n in table:
             return Expected(kind, single, noun, blank=blank)
     return Expected("thing", single, noun, blank=blank)
+
+
+_OF_COUNTED = re.compile(
+    r"\b(?:number|total|toll|amount|count|tally) of\s+([A-Za-z][\w\-]*)(?:\s+([A-Za-z][\w\-]*))?",
+    re.I,
+)
+
+
+def _counted_after_of(q: str, parse=None) -> str | None:
+    """ "the number of soldiers killed" counts soldiers, "the number of Malian soldiers" too."""
+    if parse is not None:
+        for tok in parse:
+            if tok.lower_ in {"number", "total", "toll", "amount", "count", "tally"}:
+                of = next((c for c in tok.children if c.lower_ == "of"), None)
+                obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+                if obj is not None and obj.pos_ in {"NOUN", "PROPN"}:
+                    return obj.text
+    m = _OF_COUNTED.search(q)
+    if m is None:
+        return None
+    first, second = m.group(1), m.group(2)
+    # Without tags: a second word is the noun unless it reads as a verb or a function word.
+    if second and second.lower() not in STOPWORDS and not second.lower().endswith(("ed", "ing")):
+        return second
+    return first
 
 
 _AUXILIARY = frozenset(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from rag.answer.answer_type import Expected, singular
 from rag.models.nlp import Entity
 from rag.text.lexicon import MONTHS, NUMBER_WORDS, alternation, wordlist
+from rag.text.places import country_of, is_country
 from rag.text.tokens import STOPWORDS, stem, words
 
 
@@ -382,6 +383,8 @@ def _named(
         # "Which product …": a category that is no person, place or group of people.
         table.update(PERSON=0.3, GPE=0.3, NORP=0.3, LOC=0.3)
     out: list[Candidate] = []
+    if kind == "place" and noun in _COUNTRY_NOUNS:
+        return _countries(entities)
     for e in entities:
         fit = table.get(e.label)
         if fit is None:
@@ -405,6 +408,39 @@ def _named(
             if text and len(text.split()) <= 6 and head not in _GENERIC_HEADS:
                 out.append(Candidate(text, a, a + len(text), table["NP"], key_of(text)))
     return out
+
+
+_COUNTRY_NOUNS = frozenset(stem(w) for w in ("country", "nation"))
+DEMONYM_FIT = 0.75  # "Malian soldiers … at Boulikessi" places Boulikessi in Mali, less surely
+_COUNTRY_FIT = {"GPE": 0.5, "LOC": 0.3, "NAME": 0.3, "NORP": 0.15, "ORG": 0.1, "FAC": 0.1}
+
+
+def _countries(entities: list[Entity]) -> list[Candidate]:
+    """ "Which country": a country's name, or its demonym read as the country ("Malian army" →
+    Mali), ahead of cities, regions and groups (a GPE the table does not know may be one)."""
+    out: list[Candidate] = []
+    for e in entities:
+        text, a = _trim(e.text, e.start)
+        if not text:
+            continue
+        found = _country_prefix(text)
+        if found is not None:
+            n, country = found
+            fit = 1.0 if is_country(text[:n]) else DEMONYM_FIT
+            out.append(Candidate(country, a, a + n, fit, key_of(country)))
+        elif e.label in _COUNTRY_FIT:
+            out.append(Candidate(text, a, a + len(text), _COUNTRY_FIT[e.label], key_of(text)))
+    return out
+
+
+def _country_prefix(text: str) -> tuple[int, str] | None:
+    """ "Malian Armed Forces" → (6, "Mali"): the longest run of leading words naming a country."""
+    spans = [m.end() for m in re.finditer(r"[\w’'\-.]+", text)][:4]
+    for end in reversed(spans):
+        country = country_of(text[:end])
+        if country is not None:
+            return end, country
+    return None
 
 
 _LEADING = re.compile(r"^(?:the|a|an|this|that|these|those|its|his|her|their|our|some)\s+")

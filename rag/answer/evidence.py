@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.answer.answer_type import PLACE_NOUNS, singular
 from rag.answer.candidates import Candidate, candidates, possessive, type_hint
 from rag.answer.parsing import parse
 from rag.answer.poison import addressed_to_reader
@@ -26,7 +27,8 @@ from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
 from rag.text.lexicon import MONTHS, WEEKDAYS, wordlist
-from rag.text.tokens import sentence_spans, stem, words
+from rag.text.places import country_of, spellings
+from rag.text.tokens import sentence_spans, stem, word_spans, words
 
 # How many sentences get the costlier signals (embedding, then NER + parse).
 SEMANTIC_POOL = 24
@@ -87,6 +89,11 @@ def contains_term(haystack: str, term: str) -> bool:
     return re.search(pattern, _undot(haystack).lower()) is not None
 
 
+def mentions(haystack: str, term: str) -> bool:
+    """``contains_term``, where a country and its demonym are one term ("Malian" is "Mali")."""
+    return any(contains_term(haystack, form) for form in spellings(term))
+
+
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
 
 
@@ -101,7 +108,7 @@ def focus_share(terms: list[str], text: str) -> float:
         return 1.0
     total = 0.0
     for term in terms:
-        if contains_term(text, term):
+        if mentions(text, term):
             total += 1.0
             continue
         parts = [p for p in term.split() if len(p) > 2]
@@ -180,7 +187,7 @@ class EvidenceScorer:
             )
             e.score = e.relevance
 
-        qstems = {stem(possessive(w)) for w in words(question.text)}
+        qstems = question_stems(question.text)
 
         def worth_typing(e: Evidence) -> float:
             return e.relevance + (TYPE_HINT if type_hint(question.expected, e.text) else 0.0)
@@ -213,6 +220,17 @@ class EvidenceScorer:
                 s.score *= CATEGORY_BASE + max(0.0, sims[s.candidate.text])
             e.scored.sort(key=lambda s: s.score, reverse=True)
             e.candidate = e.scored[0].candidate if e.scored else None
+
+
+def question_stems(question: str) -> set[str]:
+    """The stems a candidate must bring something beyond: a country the question names by its
+    demonym is named too ("the Malian army" names Mali)."""
+    out = {stem(possessive(w)) for w in words(question)}
+    for m in word_spans(question):
+        country = country_of(m.group()) if m.group()[:1].isupper() else None
+        if country:
+            out |= {stem(x) for x in words(country)}
+    return out
 
 
 def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
@@ -261,33 +279,44 @@ _CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\b|;|\s[—–]\s")
 def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     """A count or date beside a place the question does not ask about belongs to that place:
     "… at Boulikessi, where more than 30 soldiers died" is no toll for Timbuktu; nor is
-    "The toll there was 40" right after a sentence about Dioura."""
+    "The toll there was 40" right after a sentence about Dioura. A question that names no place
+    (only "in May") is about no place in particular, and one about several places ("the three
+    Baltic states") is about the places a sentence lists ("in Estonia, Latvia and Lithuania")."""
     focus = gate_focus(q.focus)
     if q.answer_type not in {"count", "money", "percent", "date", "duration"} or not focus:
         return False
+    where = [t for t in focus if t.split()[0].lower() not in _CALENDAR]
+    if not where:
+        return False
     sentence = e.text
+    several = _asks_about_places(q.text)
 
     def others(text: str) -> list[int]:
         return [
             m.start(1)
             for m in _PLACE_AT.finditer(text)
-            if not any(contains_term(m.group(1), t) or contains_term(t, m.group(1)) for t in focus)
+            if not any(mentions(m.group(1), t) or contains_term(t, m.group(1)) for t in where)
             and m.group(1).split()[0].lower() not in _CALENDAR
+            and not (several and _listed(text, m.start(1), m.end(1)))
         ]
 
     def mine(text: str) -> list[int]:
-        return [
+        found = [
             m.start()
-            for t in focus
-            for m in re.finditer(r"(?<!\w)" + re.escape(_undot(t)) + r"(?!\w)", _undot(text), re.I)
+            for t in where
+            for form in spellings(t)
+            for m in re.finditer(
+                r"(?<!\w)" + re.escape(_undot(form)) + r"(?!\w)", _undot(text), re.I
+            )
         ]
+        if several:
+            found += [m.start(1) for m in _PLACE_AT.finditer(text) if _listed(text, *m.span(1))]
+        return found
 
-    here = [
-        o
-        for o in others(sentence)
-        if not c.start <= o < c.end
-        and not _CLAUSE_BREAK.search(sentence[min(o, c.start) : max(o, c.start)])
-    ]
+    def same_clause(o: int) -> bool:
+        return not _CLAUSE_BREAK.search(sentence[min(o, c.start) : max(o, c.start)])
+
+    here = [o for o in others(sentence) if not c.start <= o < c.end and same_clause(o)]
     own = mine(sentence)
     if here:
         near_other = min(abs(o - c.start) for o in here)
@@ -297,6 +326,23 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     before = e.passage.text[max(0, e.start - 300) : e.start]
     previous = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before.strip() else ""
     return bool(others(previous)) and not mine(previous)
+
+
+_LISTED_AFTER = re.compile(
+    r"^(?:['’]s)?(?:\s*,\s*[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)*,?\s+(?:and|or)\s+(?:the\s+)?[A-Z]"
+)
+
+
+def _listed(text: str, start: int, end: int) -> bool:
+    """ "in Mali, Niger and Chad": the name opens a list of names (a place among several)."""
+    return _LISTED_AFTER.match(text[end:]) is not None
+
+
+def _asks_about_places(question: str) -> bool:
+    """ "across the three Sahel countries", "in both cities": the question spans several places."""
+    return any(
+        w.endswith("s") and singular(w) != w and singular(w) in PLACE_NOUNS for w in words(question)
+    )
 
 
 def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
