@@ -12,11 +12,14 @@ from datetime import date
 import pytest
 
 from rag.answer.answer_type import expected_answer
-from rag.answer.candidates import candidates, key_of
+from rag.answer.candidates import DEMONYM_FIT, candidates, key_of
+from rag.answer.evidence import Evidence, focus_share, place, question_stems
 from rag.answer.poison import addressed_to_reader
+from rag.answer.question import analyse
 from rag.answer.wording import statement
 from rag.models.nlp import pattern_entities
-from rag.schema import Article
+from rag.schema import Article, Passage
+from rag.text.places import country_of, is_country, spellings
 from rag.text.tokens import stem, words
 from tests.conftest import make_components
 
@@ -27,6 +30,9 @@ from tests.conftest import make_components
     ("question", "kind", "noun"),
     [
         ("How many soldiers died in May across the Sahel?", "count", "soldier"),
+        ("What is the estimated number of rangers killed in the two provinces?", "count", "ranger"),
+        ("What was the total number of Ghanaian engineers hurt?", "count", "engineer"),
+        ("In which country is the Tarn dam?", "place", "country"),
         ("Which US city was hit by a blizzard this week?", "place", "city"),
         ("Which rapper headlined the festival?", "person", "rapper"),
         ("Which MLB team’s owner announced the sale?", "org", "team"),
@@ -108,6 +114,97 @@ def test_what_the_question_names_is_not_its_answer():
 def test_keys_pool_the_same_value():
     assert key_of("40") == key_of("forty")
     assert key_of("$18 million") != key_of("18 million euros")
+
+
+# --- countries and their demonyms ---------------------------------------------------------------
+
+
+def test_a_demonym_names_its_country():
+    assert country_of("Ghanaian") == "Ghana" and country_of("Ghanaians") == "Ghana"
+    assert country_of("Ghana’s") == "Ghana" and is_country("Ghana")
+    assert not is_country("Ghanaian") and country_of("Tarnby") is None
+    # No spelling rule gets these right: each is its own country.
+    assert country_of("Nigerien") == "Niger" and country_of("Nigerian") == "Nigeria"
+    assert country_of("Dutch") == "Netherlands" and country_of("Swiss") == "Switzerland"
+    assert spellings("Togo")[:2] == ["Togo", "Togolese"]
+
+
+def _country_cands(question: str, sentence: str):
+    return candidates(
+        sentence, expected_answer(question), pattern_entities(sentence), question_stems(question)
+    )
+
+
+def test_which_country_reads_a_demonym_as_the_country():
+    found = _country_cands(
+        "In which country is the Tarn dam?", "On Monday, Ghanaian engineers inspected the Tarn dam."
+    )
+    ghana = next(c for c in found if c.text == "Ghana")
+    assert ghana.fit == DEMONYM_FIT
+    sentence = "On Monday, Ghanaian engineers inspected the Tarn dam."
+    assert sentence[ghana.start : ghana.end] == "Ghanaian"  # the span the quote holds
+    named = _country_cands("In which country is the Tarn dam?", "The Tarn dam in Ghana flooded.")
+    assert max(named, key=lambda c: c.fit).text == "Ghana"
+
+
+def test_which_country_prefers_a_country_to_a_town_or_a_group():
+    found = _country_cands(
+        "Which country does the Volta Front fight?",
+        "Fighters of the Volta Front attacked Tarnby, a town in Togo, on Sunday.",
+    )
+    best = max(found, key=lambda c: c.fit)
+    assert best.text == "Togo"
+
+
+def test_the_neighbour_across_the_border_is_not_the_country_of_the_place():
+    sentence = "The Tarn base, near the Togo border, is held by the Ghanaian army."
+    found = {c.text: c.fit for c in _country_cands("In which country is the Tarn base?", sentence)}
+    assert found["Ghana"] > found["Togo"]
+    border = _country_cands("The Tarn base is near the border of which country?", sentence)
+    assert max(border, key=lambda c: c.fit).text == "Togo"
+
+
+def test_which_country_is_never_the_country_the_question_names():
+    question = "Which country did the Ghanaian minister accuse?"
+    found = [c.text for c in _country_cands(question, "Ghana's minister accused Togo of lying.")]
+    assert "Togo" in found and "Ghana" not in found
+
+
+def test_a_demonym_in_the_question_finds_its_country_in_the_passage():
+    assert focus_share(["Ghanaian"], "Floods hit northern Ghana on Sunday.") == 1.0
+    assert focus_share(["Ghana"], "Ghanaian troops were sent north.") == 1.0
+    assert focus_share(["Nigerien"], "Floods hit Nigeria on Sunday.") == 0.0
+
+
+# --- which clause a number belongs to ---------------------------------------------------------
+
+
+def _placed(question: str, text: str) -> dict[str, bool]:
+    """Each candidate of ``text`` (one sentence after a lead sentence) → it belongs elsewhere."""
+    lead = "The rains came early this year. "
+    passage = Passage(chunk_id="c", article_id="a", title="Flood season", text=lead + text, start=0,
+                      end=len(lead + text))  # fmt: skip
+    q = analyse(question)
+    e = Evidence(0, passage, len(lead), len(lead + text))
+    cands = candidates(text, q.expected, pattern_entities(text), question_stems(question))
+    return {c.text: place(q, e, c).elsewhere for c in cands}
+
+
+def test_a_count_in_a_clause_about_another_place_is_not_the_toll_asked_for():
+    text = (
+        "In May the militia said it killed 12 rangers in a raid on Kesh camp, and more than 90 "
+        "rangers are thought to have drowned in Mora, Lute and Vessa that month."
+    )
+    placed = _placed("How many rangers died across the three Delta provinces in May?", text)
+    assert placed["12"] and not placed["more than 90"]
+    # One place asked about: the list is three other places, the count is not about the one.
+    one = _placed("How many rangers died at Orlo in May?", text)
+    assert one["more than 90"]
+
+
+def test_a_question_naming_only_a_month_names_no_place():
+    text = "In May, 30 rangers drowned at Kesh camp."
+    assert _placed("How many rangers drowned in May?", text) == {"30": False}
 
 
 # --- text addressed to an answerer ------------------------------------------------------------

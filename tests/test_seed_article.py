@@ -81,9 +81,6 @@ def check(case: Case, answer) -> None:
 # Failing today (issue 10); each one flips to XPASS when the answerer says it right.
 XFAIL: dict[str, str] = {
     "dioura-claim": "the group's claimed count is stated as a fact, not as its claim (item 5)",
-    "boulikessi-country": "answers the neighbouring country of the border, not the base's (item 1)",
-    "timbuktu-assailants": "not_found: the sentence says it in other words (item 7)",
-    "sahel-may-toll": "a number from another clause: the Dioura count (item 1)",
 }
 
 
