@@ -73,6 +73,53 @@ def test_follow_up_uses_the_earlier_messages(client):
     assert all("Timbuktu" in c["quote"] for c in extra["citations"]), extra["citations"]
 
 
+def _ask_follow_up(live, question: str, follow_up: str) -> dict:
+    """The same follow-up through /v1/ask and its stored conversation."""
+    first = httpx.post(f"{live.url}/v1/ask", json={"question": question}, timeout=120).json()
+    body = {"question": follow_up, "conversation_id": first["conversation_id"]}
+    return httpx.post(f"{live.url}/v1/ask", json=body, timeout=120).json()
+
+
+@pytest.mark.parametrize("stream", [False, True])
+@pytest.mark.parametrize("follow_up", ["who said that?", "according to whom?"])
+def test_a_replayed_answer_rewrites_follow_ups_as_ask_does(client, live, stream, follow_up):
+    # "who said that?" needs the previous short answer ("40 soldiers"), which the replayed
+    # messages do not carry: the server finds the turn it recorded for them.
+    first = client.chat.completions.create(
+        model="newsrag", messages=[{"role": "user", "content": DIOURA}], stream=stream
+    )
+    if stream:
+        shown = "".join(c.choices[0].delta.content or "" for c in first)
+    else:
+        shown = first.choices[0].message.content
+    follow = client.chat.completions.create(
+        model="newsrag",
+        messages=[
+            {"role": "user", "content": DIOURA},
+            {"role": "assistant", "content": shown},
+            {"role": "user", "content": follow_up},
+        ],
+    )
+    asked = _ask_follow_up(live, DIOURA, follow_up)
+    standalone = follow.model_extra["newsrag"]["standalone_question"]
+    assert standalone == asked["standalone_question"]
+    assert standalone == "Who said that 40 soldiers died at Dioura?"
+
+
+def test_an_answer_this_server_did_not_give_is_rewritten_from_the_messages(client):
+    follow = client.chat.completions.create(
+        model="newsrag",
+        messages=[
+            {"role": "user", "content": DIOURA},
+            {"role": "assistant", "content": "Forty, I believe."},
+            {"role": "user", "content": "and at Timbuktu?"},
+        ],
+    )
+    assert follow.model_extra["newsrag"]["standalone_question"] == (
+        "How many soldiers died at Timbuktu?"
+    )
+
+
 def test_stream_gives_chunks_then_done(client, live):
     stream = client.chat.completions.create(
         model="newsrag", messages=[{"role": "user", "content": DIOURA}], stream=True
@@ -165,3 +212,23 @@ def test_widget_origins_may_call_it_cross_origin(tmp_path, sample_data_dir, shar
             assert r.headers["access-control-allow-origin"] == "https://news.example.org"
             other = {**preflight, "Origin": "https://evil.example"}
             assert http.options(path, headers=other).status_code == 403
+
+
+def test_the_store_finds_a_turn_by_its_texts_for_its_owner_only(tmp_path):
+    from api.services.openai_compat import question_and_history
+    from api.state.conversations import ConversationStore
+
+    store = ConversationStore(tmp_path / "app.sqlite3")
+    text = "40 soldiers: “JNIM said 40 soldiers died.” [1]"
+    for owner, short in (("key1", "40 soldiers"), ("key2", "forty")):
+        cid = store.create(owner=owner)
+        answer = Answer(question=DIOURA, answer=text, short_answer=short, status="answered")
+        store.add_turn(cid, answer)
+    found = store.find_turn(DIOURA, " 40 soldiers:\n“JNIM said 40  soldiers died.” [1]", "key1")
+    assert found is not None and found.short_answer == "40 soldiers"
+    assert store.find_turn(DIOURA, text, "key3") is None
+    assert store.find_turn("How many died?", text, "key1") is None
+    # The sources list we appended is not part of the answer.
+    replay = [("user", DIOURA), ("assistant", text + "\n\nSources:\n- [1] …"), ("user", "why?")]
+    _, history = question_and_history(replay, lambda q, a: store.find_turn(q, a, "key2"))
+    assert history[0].short_answer == "forty" and history[0].answer == text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from api.errors import Invalid
@@ -39,13 +40,22 @@ def message_text(content: Any) -> str:
     raise Invalid("a message's content must be a string or a list of content parts")
 
 
-def question_and_history(messages: list[tuple[str, str]]) -> tuple[str, list[Turn]]:
+# (question, answer) -> the turn this server recorded for them, if any.
+FindTurn = Callable[[str, str], Turn | None]
+
+
+def question_and_history(
+    messages: list[tuple[str, str]], find: FindTurn | None = None
+) -> tuple[str, list[Turn]]:
     """(role, text) pairs → the last user message and the conversation before it.
 
     System and developer messages are instructions for a generative model; newsrag's answer
-    comes from the articles, so they are ignored. Each earlier user message is rewritten the
-    way the conversation rewrote it then (the rewriting is deterministic), so a follow-up after
-    a follow-up still finds its subject."""
+    comes from the articles, so they are ignored. An earlier exchange that this server answered
+    is looked up with ``find``: its standalone question and its short answer are what a
+    ``/v1/ask`` follow-up would see ("who said that?" needs the previous answer's "40
+    soldiers"). Any other earlier user message is rewritten the way the conversation rewrote it
+    then (the rewriting is deterministic), so a follow-up after a follow-up still finds its
+    subject."""
     talk = [(role, text) for role, text in messages if role in ("user", "assistant")]
     if not talk or talk[-1][0] != "user":
         raise Invalid(
@@ -64,7 +74,11 @@ def question_and_history(messages: list[tuple[str, str]]) -> tuple[str, list[Tur
             pending = text.strip()
         elif pending is not None:
             answer = _SOURCES_CUT.sub("", text).strip()
-            history.append(Turn(pending, condense_question(pending, history), answer))
+            known = find(pending, answer) if find is not None else None
+            if known is not None:
+                history.append(Turn(pending, known.standalone, answer, known.short_answer))
+            else:
+                history.append(Turn(pending, condense_question(pending, history), answer))
             pending = None
     if pending:
         history.append(Turn(pending, condense_question(pending, history), ""))

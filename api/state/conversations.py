@@ -5,6 +5,7 @@ may land on any API worker. The rewriting of follow-ups lives in rag/answer/cond
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -19,6 +20,13 @@ from api.state.schema import conversation_turns as turns_t
 from api.state.schema import conversations as conversations_t
 from rag.answer.condense import Turn
 from rag.schema import Answer, Citation
+
+
+def turn_key(question: str, answer: str) -> str:
+    """What identifies a turn by its texts, whitespace aside (a streamed answer comes back with
+    its sentences joined by spaces)."""
+    text = " ".join(question.split()) + "\x00" + " ".join(answer.split())
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _now() -> str:
@@ -115,6 +123,7 @@ class ConversationStore:
                     status=answer.status,
                     answer_json=answer.model_dump_json(),
                     created_at=now,
+                    answer_key=turn_key(answer.question, answer.answer),
                 )
             )
             conn.execute(
@@ -157,6 +166,21 @@ class ConversationStore:
                 .limit(limit)
             ).all()
         return [Turn(r[0], r[1], r[2], r[3]) for r in reversed(rows)]
+
+    def find_turn(self, question: str, answer: str, owner: str | None) -> Turn | None:
+        """The latest turn of ``owner``'s conversations that asked ``question`` and answered
+        ``answer`` (an OpenAI-compatible client's replayed messages), or None."""
+        t, c = turns_t.c, conversations_t.c
+        same_owner = c.owner.is_(None) if owner is None else c.owner == owner
+        with self.db.read() as conn:
+            row = conn.execute(
+                sa.select(t.question, t.standalone, t.answer, t.short_answer)
+                .join(conversations_t, c.id == t.conversation_id)
+                .where(t.answer_key == turn_key(question, answer), same_owner)
+                .order_by(t.created_at.desc())
+                .limit(1)
+            ).first()
+        return Turn(row[0], row[1], row[2], row[3]) if row else None
 
     def get(self, conversation_id: str) -> Conversation | None:
         # One transaction: on SQLite one snapshot of the conversation and all of its turns;

@@ -53,6 +53,9 @@ conversation_turns = sa.Table(
     sa.Column("status", sa.Text, nullable=False),
     sa.Column("answer_json", sa.Text, nullable=False),
     sa.Column("created_at", sa.Text, nullable=False),
+    # 0003: found again by its question and answer (conversations.turn_key)
+    sa.Column("answer_key", sa.Text),
+    sa.Index("conversation_turns_answer_key", "answer_key"),
 )
 
 ingest_jobs = sa.Table(

@@ -7,6 +7,7 @@ permission); the work is ``AskService``'s, the shapes ``api/services/openai_comp
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import secrets
@@ -89,7 +90,10 @@ def prepared(
     if body.model != oa.MODEL_ID:
         raise NotFound(f"no model {body.model!r}; this server has one model: {oa.MODEL_ID!r}")
     turns = [(m.role, oa.message_text(m.content)) for m in body.messages]
-    question, history = oa.question_and_history(turns)
+    find = None
+    if not body.conversation_id:  # a stored conversation brings its own history
+        find = functools.partial(asker.conversations.find_turn, owner=principal.owner)
+    question, history = oa.question_and_history(turns, find)
     ctx = asker.prepare(
         principal,
         question,
