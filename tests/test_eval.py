@@ -301,3 +301,19 @@ def test_bench_smoke(tiny_rtqa, tmp_path):
 def test_eval_question_dataclass_defaults():
     q = EvalQuestion(id="x", question="q?", answers=["a"])
     assert not q.has_choices and q.pool == []
+
+
+def test_answer_chunk_shares_reads_every_chunk_through_the_store(sample_components):
+    from rag.eval.evaluation import answer_chunk_shares
+
+    store = sample_components.store
+    texts = list(store.chunk_texts(page=2))  # several pages of articles
+    assert len(texts) == store.stats()["chunks"] and len(set(texts)) > 1
+    assert list(store.chunk_texts()) == texts
+    questions = [
+        EvalQuestion(id="dioura", question="Where?", answers=["Dioura"]),
+        EvalQuestion(id="nowhere", question="Where?", answers=["Xylophonia"]),
+    ]
+    shares = answer_chunk_shares(store, questions)
+    holding = sum(AnswerMatcher(["Dioura"])(t) for t in texts)
+    assert shares == {"dioura": holding / len(texts), "nowhere": 0.0} and holding

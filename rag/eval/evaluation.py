@@ -21,7 +21,7 @@ import gzip
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -264,26 +264,13 @@ def answer_chunk_shares(store: NewsStore, questions: Sequence[EvalQuestion]) -> 
     matchers = {q.id: AnswerMatcher(q.answers) for q in questions}
     counts = dict.fromkeys(matchers, 0)
     total = 0
-    for text in iter_chunk_texts(store):
+    for text in store.chunk_texts():
         total += 1
         lowered = text.translate(_APOSTROPHES).lower()
         for qid, m in matchers.items():
             if m.quick_in(lowered) and m(text):
                 counts[qid] += 1
     return {qid: (c / total if total else 0.0) for qid, c in counts.items()}
-
-
-def iter_chunk_texts(store: NewsStore, page: int = 500) -> Iterator[str]:
-    catalog = store.catalog
-    offset = 0
-    while True:
-        _, articles = catalog.list_articles(offset=offset, limit=page)
-        if not articles:
-            return
-        for article in articles:
-            for chunk in catalog.chunks_of(article.id):
-                yield chunk.text
-        offset += page
 
 
 def run_evaluation(

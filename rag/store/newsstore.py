@@ -23,7 +23,7 @@ source of truth, so such a chunk is simply one the dense search does not return 
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -134,6 +134,19 @@ class NewsStore:
 
     def chunk_rows(self, chunk_ids: Sequence[str]) -> dict[str, ChunkRow]:
         return self.catalog.chunk_rows(chunk_ids)
+
+    def chunk_texts(self, page: int = 500) -> Iterator[str]:
+        """The text of every committed chunk, article by article, ``page`` articles read at a
+        time (what ``newsrag eval`` counts answers in)."""
+        offset = 0
+        while True:
+            _, articles = self.catalog.list_articles(offset=offset, limit=page)
+            if not articles:
+                return
+            for article in articles:
+                for chunk in self.catalog.chunks_of(article.id):
+                    yield chunk.text
+            offset += page
 
     def stats(self) -> dict:
         stats = self.catalog.stats()
