@@ -132,3 +132,23 @@ def test_the_old_value_of_a_change_is_not_the_new_one() -> None:
     # The real model answered this question "15" (uncited, so dropped); cited, it would pass.
     checked = verify("The minimum age was raised to 15 [1].", PASSAGES)
     assert checked.status == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("reply", "status"),
+    [
+        ("The minimum age was raised to 15 [1].", "not_found"),
+        ("15 [1]", "not_found"),
+        ("The minimum age was raised to 17 [1].", "answered"),
+        ("17 [1]", "answered"),
+    ],
+)
+def test_a_cited_number_must_hold_its_role_in_the_quote(answerer, reply: str, status: str) -> None:
+    fake, model = answerer
+    fake.push(reply)
+    result = model.answer("What is the minimum age now?", PASSAGES)
+    assert result.status == status, result.notes
+    if status == "not_found":
+        assert any("15 as the" in n for n in result.notes), result.notes
+    else:
+        assert result.citations[0].quote.startswith("Members of the Alpine Skating Union")
