@@ -1,13 +1,16 @@
 """``make train``: fit the answerer's weights on rtqa dev questions, report across years.
 
-For each sampled answer-in-corpus dev question of 2022 and 2024 (seeded), the chunks of its
-pool articles are ranked by IDF-weighted word overlap with the question (a stand-in for the
-retriever: no embedding, so a fit takes minutes, not hours); the top passages go through each
-featurizer of ``rag.eval.train.FEATURIZERS``; a candidate is labelled by whether it holds the
-answer. Reported: fit on 2022 / test on 2024 and the reverse; written: the fit on both years,
-to ``rag/answer/weights.json``.
+For each sampled answer-in-corpus dev question of 2022 and 2024 (seeded; never one that ``make
+eval`` reports on), the chunks of its pool and of the pools of the questions asked closest in
+time are ranked by IDF-weighted word overlap with the question (a stand-in for the retriever:
+no vector store to build, so a fit takes minutes); the top passages go through each featurizer
+of ``rag.eval.train.featurizers`` (``candidate`` runs the answerer's own evidence scoring and
+pooling); a candidate is labelled by whether it holds the answer. Each question is asked a
+second time over the other pools alone, with every article holding its answer removed: there
+every candidate is wrong, which is what teaches the refusal bar. Reported: fit on 2022 / test on
+2024 and the reverse; written: the fit on both years, to ``rag/answer/weights.json``.
 
-    python -m bench.train [--per-year 300] [--seed 7] [--top 10] [--dry-run]
+    python -m bench.train [--per-year 300] [--seed 7] [--top 6] [--dry-run]
 """
 
 from __future__ import annotations
@@ -18,24 +21,40 @@ import random
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
+from tqdm import tqdm
+
 from ingest.chunking import chunk_article
+from rag.answer.evidence import EvidenceScorer
 from rag.eval.evaluation import AnswerMatcher, question_from_record
-from rag.eval.rtqa import default_rtqa_dir, iter_article_records, load_rtqa_records
+from rag.eval.rtqa import (
+    default_rtqa_dir,
+    iter_article_records,
+    load_rtqa_records,
+    sampled_question_ids,
+)
 from rag.eval.train import (
-    FEATURIZERS,
     CandidateRow,
+    choose_threshold,
     cross_year,
+    decisions,
     evaluate,
+    featurizers,
     fit_logistic,
     write_weights,
 )
+from rag.models.embeddings import LocalEmbeddings
+from rag.models.nlp import NLP
+from rag.models.offline import configure_offline
 from rag.schema import Article, Passage
 from rag.settings import Settings
 from rag.text.tokens import content_words, stem
 
 YEARS = (2022, 2024)
+NEIGHBOURS = 3  # other questions' pools mixed into each question's candidates
 
 
 def _stems(text: str) -> Counter[str]:
@@ -75,16 +94,30 @@ def ranked_passages(question: str, articles: list[Article], top: int, settings) 
     return out
 
 
-def build_rows(rtqa_dir: Path, per_year: int, seed: int, top: int) -> dict[str, list[CandidateRow]]:
-    records = sorted(
-        (r for r in load_rtqa_records(rtqa_dir) if r.get("answer_in_corpus")),
+def held_out_ids(records: list[dict]) -> set[str]:
+    """Questions ``make eval`` reports on (default sample, --questions 200, absent sample):
+    never fitted on, so its figures stay a measurement."""
+    return sampled_question_ids(records, 60, 11, absent=40) | sampled_question_ids(records, 200, 11)
+
+
+def build_rows(
+    rtqa_dir: Path, per_year: int, seed: int, top: int, featurize: dict
+) -> dict[str, list[CandidateRow]]:
+    """Candidates of each sampled question, asked twice: over its own pool mixed with the
+    pools of other questions of the same weeks, and over those other pools alone with every
+    article holding its answer removed (the absent case: any answer there is wrong)."""
+    records = load_rtqa_records(rtqa_dir)
+    held_out = held_out_ids(records)
+    usable = sorted(
+        (r for r in records if r.get("answer_in_corpus") and r["id"] not in held_out),
         key=lambda r: r["id"],
     )
     rng = random.Random(seed)
     chosen = []
     for year in YEARS:
-        of_year = [r for r in records if r["date"].startswith(str(year))]
+        of_year = [r for r in usable if r["date"].startswith(str(year))]
         chosen += rng.sample(of_year, min(per_year, len(of_year)))
+    chosen.sort(key=lambda r: (r["date"], r["id"]))
     wanted = {p for r in chosen for p in r["pool"]}
     articles = {
         a["id"]: Article(
@@ -97,18 +130,54 @@ def build_rows(rtqa_dir: Path, per_year: int, seed: int, top: int) -> dict[str, 
         if a["id"] in wanted
     }
     settings = Settings()
-    rows: dict[str, list[CandidateRow]] = {name: [] for name in FEATURIZERS}
-    for r in chosen:
+    rows: dict[str, list[CandidateRow]] = {name: [] for name in featurize}
+    for r in tqdm(chosen, desc="questions", unit="q", file=sys.stderr):
         q = question_from_record(r, f"rtqa:{r['id']}")
         matcher = AnswerMatcher(q.answers)
-        pool = [articles[p] for p in q.pool if p in articles]
-        passages = ranked_passages(q.question, pool, top, settings)
-        for name, featurize in FEATURIZERS.items():
-            for text, feats in featurize(q.question, passages):
-                rows[name].append(
-                    CandidateRow(q.id, int(r["date"][:4]), text, feats, matcher(text))
-                )
+        year = int(r["date"][:4])
+        own = [articles[p] for p in q.pool if p in articles]
+        others = [
+            articles[p]
+            for o in _neighbours(chosen, r)
+            for p in o["pool"]
+            if p in articles and p not in q.pool
+        ]
+        absent = [a for a in others if not matcher(f"{a.title}\n{a.text}")]
+        for suffix, pool in (("", own + others), ("#absent", absent)):
+            passages = ranked_passages(q.question, pool, top, settings)
+            for name, featurizer in featurize.items():
+                for text, feats in featurizer(q.question, passages):
+                    rows[name].append(CandidateRow(q.id + suffix, year, text, feats, matcher(text)))
     return rows
+
+
+def _neighbours(chosen: list[dict], record: dict, count: int = NEIGHBOURS) -> list[dict]:
+    """The other sampled questions asked closest in time: their pools are the distractors."""
+    when = date.fromisoformat(record["date"])
+    near = sorted(
+        (abs((date.fromisoformat(o["date"]) - when).days), o["id"], o)
+        for o in chosen
+        if o["id"] != record["id"]
+    )
+    return [o for _, _, o in near[:count]]
+
+
+def decision_report(rows: list[CandidateRow], l2: float) -> dict:
+    """The refusal bar fitted on one year, applied to the other: answered, right, false answers."""
+    out = {}
+    for fit_year, test_year in ((YEARS[0], YEARS[1]), (YEARS[1], YEARS[0])):
+        fit_rows = [r for r in rows if r.year == fit_year]
+        test_rows = [r for r in rows if r.year == test_year]
+        model = fit_logistic(fit_rows, l2)
+        bar = choose_threshold(fit_rows, model)
+        answerable = [r for r in test_rows if not r.question_id.endswith("#absent")]
+        absent = [r for r in test_rows if r.question_id.endswith("#absent")]
+        out[f"fit_{fit_year}_test_{test_year}"] = {
+            "threshold": bar,
+            "answerable": decisions(answerable, model, bar),
+            "absent": decisions(absent, model, bar),
+        }
+    return out
 
 
 def _line(label: str, m: dict) -> str:
@@ -118,12 +187,23 @@ def _line(label: str, m: dict) -> str:
     )
 
 
+def _print_decisions(report: dict, written: float | None) -> None:
+    for key, r in report.items():
+        a, b = r["answerable"], r["absent"]
+        print(
+            f"  {key}: bar p >= {r['threshold']:.2f}: answerable {a['answered']}/{a['questions']}"
+            f" answered, {a['right']} right (precision {a['precision']:.3f}, right of answerable"
+            f" {a['right_of_answerable']:.3f}); absent {b['answered']}/{b['questions']} answered"
+        )
+    print(f"  written bar (fit on both years): p >= {written:.2f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rtqa-dir", type=Path, default=None)
     ap.add_argument("--per-year", type=int, default=300, help="questions sampled per year")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--top", type=int, default=10, help="passages per question")
+    ap.add_argument("--top", type=int, default=6, help="passages per question (top_k)")
     ap.add_argument("--l2", type=float, default=1.0)
     ap.add_argument("--out", type=Path, default=None, help="default rag/answer/weights.json")
     ap.add_argument("--dry-run", action="store_true", help="report, write nothing")
@@ -133,17 +213,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no rtqa data in {rtqa_dir}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
-    rows = build_rows(rtqa_dir, args.per_year, args.seed, args.top)
+    configure_offline()
+    settings = Settings()
+    scorer = EvidenceScorer(LocalEmbeddings(settings), NLP(settings.spacy_model))
+    rows = build_rows(rtqa_dir, args.per_year, args.seed, args.top, featurizers(scorer))
     models, reports = {}, {}
     for name, group in rows.items():
         report = cross_year(group, YEARS, args.l2)
         model = fit_logistic(group, args.l2)
         report["fit_both"] = evaluate(model, group)
+        if name == "candidate":
+            # The answerer refuses below this probability (rag/answer/confidence.py).
+            report["decisions"] = decision_report(group, args.l2)
+            model = replace(model, threshold=choose_threshold(group, model))
         models[name], reports[name] = model, report
         print(f"{name}: {len(group)} candidates")
+        if "decisions" in report:
+            _print_decisions(report["decisions"], model.threshold)
         for key, r in report.items():
             if key == "fit_both":
                 print(_line("fit on both years (written)", r))
+                continue
+            if key == "decisions":
                 continue
             print(_line(f"{key}: test", r["test"]))
             print(_line(f"{key}: unfitted baseline", r["test_unfitted_baseline"]))

@@ -8,7 +8,9 @@ import random
 from rag.answer.weights import LinearWeights, load_weights
 from rag.eval.train import (
     CandidateRow,
+    choose_threshold,
     cross_year,
+    decisions,
     evaluate,
     fit_logistic,
     sentence_features,
@@ -71,3 +73,35 @@ def test_sentence_featurizer_gives_each_sentence_named_floats():
     assert second["count_x_number"] == 1.0 and first["count_x_number"] == 0.0
     assert second["coverage"] > first["coverage"]
     assert all(isinstance(v, float) for v in second.values())
+
+
+def _decision_rows() -> list[CandidateRow]:
+    """Ten questions: a confident right winner, a hesitant wrong one, and absent questions."""
+    rows = []
+    for q in range(10):
+        right = q < 6
+        score = 3.0 if right else -1.0
+        rows.append(CandidateRow(f"q{q}", 2022, "a", {"x": score}, right))
+        rows.append(CandidateRow(f"q{q}", 2022, "b", {"x": score - 2.0}, False))
+    return rows
+
+
+def test_the_refusal_bar_keeps_confident_answers_and_refuses_the_rest():
+    rows = _decision_rows()
+    model = LinearWeights(weights={"x": 1.0})
+    bar = choose_threshold(rows, model)
+    # Right answers score sigmoid(3) ≈ 0.95, wrong ones sigmoid(-1) ≈ 0.27: the bar lies between.
+    assert 0.27 < bar <= 0.96
+    d = decisions(rows, model, bar)
+    assert (d["answered"], d["right"], d["answerable"]) == (6, 6, 6)
+    assert d["precision"] == 1.0
+    # With no bar at all every question gets an answer, four of them wrong.
+    assert decisions(rows, model, 0.0)["answered"] == 10
+
+
+def test_the_bar_travels_in_the_weights_file(tmp_path):
+    path = tmp_path / "weights.json"
+    fitted = LinearWeights(bias=0.1, weights={"x": 1.0}, threshold=0.42)
+    write_weights({"candidate": fitted}, {}, {}, path)
+    assert load_weights("candidate", path=path).threshold == 0.42
+    assert load_weights("candidate", path=path) == fitted

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rag.answer import confidence
 from rag.answer.candidates import counted_noun
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.pooling import NUMERIC, Pooled, pool_candidates
@@ -94,7 +95,10 @@ def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveRes
     pooled = [p for p in pooled if not p.top[2].elsewhere]
     if not pooled:
         return refusal(f"every {q.answer_type} found belongs to a place the question does not name")
-    win = pooled[0]
+    # The fitted scorer (rag/answer/confidence.py) orders the leading candidates and says how
+    # likely the best is right; below its fitted bar the answer is a refusal, not a guess.
+    probability, win = confidence.rank(q, pooled)[0]
+    _, threshold = confidence.fitted()
     support, best, scored = win.top
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a sentence
     # nearly as good says it: the quote must hold the short answer, so the sentence goes too.
@@ -104,14 +108,19 @@ def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveRes
     )
     if len(fuller[2].candidate.text) > len(scored.candidate.text):
         support, best, scored = fuller
-    if support < MIN_SUPPORT:
+    if threshold is None and support < MIN_SUPPORT:
         return refusal(
             f"the best {q.answer_type} found is too weakly supported "
             f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})"
         )
+    if threshold is not None and probability < threshold:
+        return refusal(
+            f"the best {q.answer_type} found is too uncertain "
+            f"(“{scored.candidate.text}”, p = {probability:.2f} < {threshold:.2f})"
+        )
     short = short_answer(q, best, scored)
     citations = [_citation(1, best)]
-    rival = _rival(q, win, pooled[1:])
+    rival = _rival(q, win, [p for p in pooled if p is not win])
     if rival is not None:
         r_support, r_e, r_scored = rival.top
         citations.append(_citation(2, r_e))

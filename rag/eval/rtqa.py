@@ -113,13 +113,8 @@ def sample_rtqa(
     it the draw is the one it always was (the default sample's figures stay comparable).
     """
     records = load_rtqa_records(rtqa_dir, split)
-    candidates = sorted(
-        (r for r in records if r.get("answer_in_corpus") and _in_years(r, years)),
-        key=lambda r: r["id"],
-    )
     rng = random.Random(seed)
-    chosen = rng.sample(candidates, min(questions, len(candidates)))
-    chosen.sort(key=lambda r: (r["date"], r["id"]))
+    chosen = _draw(records, questions, rng, years)
     picked = [question_from_record(r, f"rtqa:{r['id']}") for r in chosen]
     pooled = {p for q in picked for p in q.pool}
     others = sorted(
@@ -136,6 +131,30 @@ def sample_rtqa(
         seed,
         tuple(sorted(years or ())),
     )
+
+
+def _draw(
+    records: list[dict], questions: int, rng: random.Random, years: Collection[int] | None
+) -> list[dict]:
+    """The seeded draw both samples make: sorted by id first, so a seed is always one sample."""
+    candidates = sorted(
+        (r for r in records if r.get("answer_in_corpus") and _in_years(r, years)),
+        key=lambda r: r["id"],
+    )
+    chosen = rng.sample(candidates, min(questions, len(candidates)))
+    chosen.sort(key=lambda r: (r["date"], r["id"]))
+    return chosen
+
+
+def sampled_question_ids(
+    records: list[dict], questions: int, seed: int, absent: int = 0
+) -> set[str]:
+    """The ids ``newsrag eval rtqa --questions N --seed S --absent A`` asks (no articles read):
+    what a fit must leave out so the eval reports on questions it never saw."""
+    ids = {r["id"] for r in _draw(records, questions, random.Random(seed), None)}
+    if absent:
+        ids |= {r["id"] for r in _draw(records, absent, random.Random(f"absent-{seed}"), None)}
+    return ids
 
 
 def _stems(text: str) -> Counter[str]:
@@ -158,13 +177,7 @@ def sample_absent(
     words with the question are kept.
     """
     records = load_rtqa_records(rtqa_dir, split)
-    candidates = sorted(
-        (r for r in records if r.get("answer_in_corpus") and _in_years(r, years)),
-        key=lambda r: r["id"],
-    )
-    rng = random.Random(f"absent-{seed}")
-    chosen = rng.sample(candidates, min(questions, len(candidates)))
-    chosen.sort(key=lambda r: (r["date"], r["id"]))
+    chosen = _draw(records, questions, random.Random(f"absent-{seed}"), years)
     picked = [question_from_record(r, f"rtqa:{r['id']}") for r in chosen]
     pooled = {p for q in picked for p in q.pool}
     matchers = [AnswerMatcher(q.answers) for q in picked]

@@ -24,6 +24,11 @@ from typing import Any
 
 import numpy as np
 
+from rag.answer.confidence import RANKED, candidate_features
+from rag.answer.evidence import EvidenceScorer
+from rag.answer.extractive import short_answer
+from rag.answer.pooling import pool_candidates
+from rag.answer.question import analyse
 from rag.answer.weights import WEIGHTS_PATH, LinearWeights
 from rag.schema import Passage
 from rag.text.tokens import content_words, sentence_spans, stem
@@ -118,8 +123,13 @@ def cross_year(
 
 
 def _baseline(rows: Sequence[CandidateRow]) -> LinearWeights:
-    """The order the featurizer gave (first candidate best): what a fit has to beat."""
-    return LinearWeights(weights={"order": -1.0}) if rows else LinearWeights()
+    """The order the featurizer gave (first candidate best), or the pooled total where the
+    candidates come ranked by it: what a fit has to beat."""
+    if not rows:
+        return LinearWeights()
+    if "order" in rows[0].features:
+        return LinearWeights(weights={"order": -1.0})
+    return LinearWeights(weights={"total": 1.0})
 
 
 def write_weights(
@@ -199,4 +209,88 @@ def sentence_features(question: str, passages: Sequence[Passage]) -> list[tuple[
     return out
 
 
-FEATURIZERS: dict[str, Featurizer] = {"sentence": sentence_features}
+# --- the answerer's own candidates: what rag/answer/confidence.py scores ------------------------
+
+
+def candidate_featurizer(scorer: EvidenceScorer) -> Featurizer:
+    """The extractive answerer's pooled candidates, as it ranks them, with their features.
+
+    The same evidence scoring and pooling the answerer runs (embeddings and NER included), so
+    the fitted weights see what they will score at answer time. Questions that ask for no span
+    (why, how, yes/no) give no candidates.
+    """
+
+    def featurize(question: str, passages: Sequence[Passage]) -> list[tuple[str, Features]]:
+        q = analyse(question)
+        if not q.answer_type or not passages:
+            return []
+        ranked = scorer.score(q, list(passages), scorer.embeddings.embed_query(question))
+        if not q.answer_type:  # the question's parse found it asks for no span after all
+            return []
+        pooled = [p for p in pool_candidates(q, ranked) if not p.top[2].elsewhere][:RANKED]
+        out = []
+        for i, p in enumerate(pooled):
+            _, e, scored = p.top
+            text = short_answer(q, e, scored) or scored.candidate.text
+            out.append((text, candidate_features(q, pooled, i)))
+        return out
+
+    return featurize
+
+
+def choose_threshold(
+    rows: Sequence[CandidateRow], model: LinearWeights, cost: float = 1.0
+) -> float:
+    """The refusal bar: answering right gains 1, answering wrong costs ``cost``, refusing 0.
+
+    Per question the best-scored candidate is the answer; the bar is the probability that
+    maximizes the gain over all questions (those with no right candidate included: there any
+    answer is wrong).
+    """
+    best = _winners(rows, model)
+    if not best:
+        return 0.5
+    points = sorted(best, reverse=True)
+    gain = top = 0.0
+    bar = 1.0
+    for p, right in points:
+        gain += 1.0 if right else -cost
+        if gain > top:
+            top, bar = gain, p
+    return float(bar)
+
+
+def decisions(rows: Sequence[CandidateRow], model: LinearWeights, threshold: float) -> dict:
+    """What the answerer would do at ``threshold``: answered, right, wrong, refused."""
+    best = _winners(rows, model)
+    answerable = {r.question_id for r in rows if r.label}
+    asked = {r.question_id for r in rows}
+    answered = [(p, right) for p, right in best if p >= threshold]
+    right = sum(r for _, r in answered)
+    return {
+        "questions": len(asked),
+        "answerable": len(answerable),
+        "answered": len(answered),
+        "right": right,
+        "precision": right / len(answered) if answered else math.nan,
+        "right_of_answerable": right / len(answerable) if answerable else math.nan,
+    }
+
+
+def _winners(rows: Sequence[CandidateRow], model: LinearWeights) -> list[tuple[float, bool]]:
+    by_question: dict[str, list[CandidateRow]] = defaultdict(list)
+    for r in rows:
+        by_question[r.question_id].append(r)
+    out = []
+    for rs in by_question.values():
+        top = max(rs, key=lambda r: model.score(r.features))
+        out.append((model.probability(top.features), top.label))
+    return out
+
+
+def featurizers(scorer: EvidenceScorer | None = None) -> dict[str, Featurizer]:
+    """Every scorer ``make train`` fits; ``candidate`` needs the answerer's evidence scorer."""
+    out: dict[str, Featurizer] = {"sentence": sentence_features}
+    if scorer is not None:
+        out["candidate"] = candidate_featurizer(scorer)
+    return out

@@ -1,0 +1,84 @@
+"""How likely a pooled candidate is the right answer: a fitted logistic score of its evidence.
+
+Hand-set pooling (rag/answer/pooling.py) adds up support; whether that support makes an answer
+*likely* depends on more than its sum: how far it leads the runner-up, how many articles agree,
+how well its best sentence covers the question, whether the question names it already. ``make
+train`` fits the weights of these features on rtqa dev questions (answerable ones, and the same
+questions asked with their sources removed, where every answer is wrong) and writes them, with
+the probability below which the answerer refuses, to ``weights.json`` (group ``candidate``).
+
+Without a fitted group the order is the pooled total's and the refusal bar is the hand-set
+``MIN_SUPPORT`` of the extractive answerer, as before any fit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from rag.answer.pooling import Pooled
+from rag.answer.question import QuestionAnalysis
+from rag.answer.weights import LinearWeights, load_weights
+from rag.text.tokens import stem, words
+
+GROUP = "candidate"
+RANKED = 8  # candidates re-scored per question: the rest never win on pooled support alone
+TYPES = ("person", "place", "org", "count", "money", "percent", "date", "duration", "thing")
+
+# Unfitted: the pooled total decides, as the hand-set answerer always did.
+UNFITTED = LinearWeights(weights={"total": 1.0})
+
+
+def candidate_features(q: QuestionAnalysis, pooled: Sequence[Pooled], i: int) -> dict[str, float]:
+    """Named features of ``pooled[i]`` among the question's candidates (best pooled first)."""
+    p = pooled[i]
+    weight, e, scored = p.top
+    c = scored.candidate
+    rivals = [x.total for j, x in enumerate(pooled) if j != i]
+    best_rival = max(rivals, default=0.0)
+    everything = sum(x.total for x in pooled) or 1.0
+    asked = set(q.terms)
+    own = [stem(w) for w in words(c.text)]
+    features = {
+        "total": p.total,
+        "log_total": math.log(1e-3 + p.total),
+        "best": weight,
+        "share": p.total / everything,
+        "lead": (p.total - best_rival) / (p.total + best_rival + 1e-9),
+        "first": float(i == 0),
+        "articles": float(min(len(p.articles), 5)),
+        "sentences": math.log(1 + len(p.support)),
+        "title": p.title_support,
+        "fit": c.fit,
+        "proximity": scored.proximity,
+        "lexical": min(1.0, e.lexical),
+        "semantic": e.semantic,
+        "focus": e.focus,
+        "passage_focus": e.passage_focus,
+        "title_lexical": e.title_lexical,
+        "passage_rank": 1.0 / (1.0 + e.passage_index),
+        "words": float(min(len(own), 6)),
+        "asked": sum(w in asked for w in own) / len(own) if own else 0.0,
+        "counts_noun": float(bool(c.counts and q.expected.noun and q.expected.noun in c.counts)),
+        "candidates": math.log(1 + len(pooled)),
+    }
+    for t in TYPES:
+        features[f"type_{t}"] = float(q.answer_type == t)
+    return features
+
+
+def fitted() -> tuple[LinearWeights, float | None]:
+    """The fitted scorer and its refusal probability; ``(UNFITTED, None)`` before any fit."""
+    model = load_weights(GROUP)
+    if not model.weights:
+        return UNFITTED, None
+    return model, model.threshold
+
+
+def rank(q: QuestionAnalysis, pooled: list[Pooled]) -> list[tuple[float, Pooled]]:
+    """The first ``RANKED`` candidates by fitted score, each with its probability."""
+    model, _ = fitted()
+    head = pooled[:RANKED]
+    scored = [(model.probability(candidate_features(q, head, i)), p) for i, p in enumerate(head)]
+    scored.sort(key=lambda t: t[0], reverse=True)
+    return scored
