@@ -20,4 +20,4 @@ def parse(nlp: NLP | None, text: str):
 
 @lru_cache(maxsize=8192)
 def _parse(nlp: NLP, text: str):
-    return nlp._load()(text)  # noqa: SLF001 - NLP keeps the pipeline; this keeps the parses
+    return nlp.parse(text)

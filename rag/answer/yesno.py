@@ -20,8 +20,10 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.evidence import Evidence, contains_term
-from rag.answer.extractive import ExtractiveResult, refusal, relevance_problem
+from rag.answer.extractive import ExtractiveResult, refusal
+from rag.answer.parsing import parse
 from rag.answer.question import QuestionAnalysis
+from rag.answer.relevance import relevance_problem
 from rag.models.nlp import NLP
 from rag.text.tokens import STOPWORDS
 from rag.text.verbs import word_key
@@ -100,7 +102,7 @@ def parse_question(question: str, nlp: NLP | None, focus: list[str] = ()) -> Yes
         else None
     )
     still = bool(re.search(r"\bstill\b", question, re.I))
-    doc = _parse(nlp, question)
+    doc = parse(nlp, question)
     skip = {"still", "not", "n't", "really", "already", "ever", "yet", "also"}
     if doc is not None:
         subject_idx: set[int] = set()
@@ -151,14 +153,6 @@ def parse_question(question: str, nlp: NLP | None, focus: list[str] = ()) -> Yes
 
 def _content(word: str) -> bool:
     return word.lower() not in STOPWORDS and bool(re.match(r"[A-Za-z0-9]", word))
-
-
-def _parse(nlp: NLP | None, text: str):
-    if nlp is None:
-        return None
-    # The pipeline NLP loads anyway for answer typing; a question's parse costs ~10 ms.
-    model = nlp._load()  # noqa: SLF001 - NLP exposes entities only; the parse is what is needed
-    return model(text) if model is not None else None
 
 
 # --- sentences --------------------------------------------------------------------------------

@@ -100,14 +100,20 @@ class NLP:
     def available(self) -> bool:
         return self._load() is not None
 
+    def parse(self, text: str):
+        """The spaCy ``Doc`` of ``text``, or None when the pipeline is missing or disabled
+        (callers fall back to patterns then). Uncached: ``rag.answer.parsing`` keeps recent
+        parses."""
+        nlp = self._load()
+        return nlp(text) if nlp is not None else None
+
     def analyse(self, sentence: str) -> tuple[list[Entity], Attribution | None]:
         return _analyse_cached(self, sentence)
 
     def _analyse(self, sentence: str) -> tuple[list[Entity], Attribution | None]:
-        nlp = self._load()
-        if nlp is None:
+        doc = self.parse(sentence)
+        if doc is None:
             return pattern_entities(sentence), pattern_attribution(sentence)
-        doc = nlp(sentence)
         ents = [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
         # Numbers spaCy missed ("40" inside "40-strong") still count as numbers.
         covered = {(e.start, e.end) for e in ents}
