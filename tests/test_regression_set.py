@@ -127,7 +127,6 @@ def test_absent_questions_are_refused(answers, q):
     assert a.status == "not_found", (a.short_answer, a.answer)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10 item 4: yes/no answers do not start Yes/No")
 @pytest.mark.parametrize(
     "q", [q for q in QUESTIONS if q["kind"] == "yes-no"], ids=lambda q: q["id"]
 )
@@ -135,7 +134,6 @@ def test_yes_no_questions_start_with_yes_no_or_do_not_say(answers, q):
     assert answers[q["id"]].answer.strip().lower().startswith(YES_NO)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10 item 4: summaries come back not_found")
 @pytest.mark.parametrize(
     "q", [q for q in QUESTIONS if q["kind"] == "summary"], ids=lambda q: q["id"]
 )

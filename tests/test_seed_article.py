@@ -80,7 +80,6 @@ def check(case: Case, answer) -> None:
 
 # Failing today (issue 10); each one flips to XPASS when the answerer says it right.
 XFAIL: dict[str, str] = {
-    "dioura-claim": "the group's claimed count is stated as a fact, not as its claim (item 5)",
 }
 
 

@@ -24,8 +24,9 @@ from rag.answer.extractive import ExtractiveResult, refusal
 from rag.answer.parsing import parse
 from rag.answer.question import QuestionAnalysis
 from rag.answer.relevance import relevance_problem
+from rag.answer.wording import frame
 from rag.models.nlp import NLP
-from rag.text.tokens import STOPWORDS
+from rag.text.tokens import STOPWORDS, sentence_spans
 from rag.text.verbs import word_key
 
 _AUX = (
@@ -108,12 +109,19 @@ def parse_question(question: str, nlp: NLP | None, focus: list[str] = ()) -> Yes
         subject_idx: set[int] = set()
         for tok in doc:
             if tok.dep_ in {"nsubj", "nsubjpass", "expl"} and not subject_idx:
-                # "40 soldiers killed at Dioura": the subject is "40 soldiers", not its clause.
+                # "40 soldiers killed at Dioura": the subject is "40 soldiers", not its clause;
+                # a name the parser split ("Odile" + appositive "Marchetti") stays whole.
                 subject_idx = {t.i for t in tok.subtree if t.i <= tok.i}
+                nxt = tok.i + 1
+                while nxt < len(doc) and doc[nxt].pos_ == "PROPN" and doc[nxt] in tok.subtree:
+                    subject_idx.add(nxt)
+                    nxt += 1
         subject = [word_key(t.text) for t in doc if t.i in subject_idx and _content(t.text)]
+        # "KB-17" is read as "KB" and "17" in sentences too (_TOKEN).
         predicate = [
-            word_key(t.lemma_ if t.pos_ == "VERB" else t.text)
+            word_key(part)
             for t in doc
+            for part in _TOKEN.findall(t.lemma_ if t.pos_ == "VERB" else t.text)
             if t.i not in subject_idx
             and t.pos_ not in {"AUX", "PUNCT", "DET", "ADP", "PRON", "PART", "CCONJ"}
             and _content(t.text)
@@ -185,6 +193,7 @@ _OPPOSITES: list[tuple[set[str], set[str]]] = [
     ({"approve", "accept", "adopt", "pass"}, {"reject", "refuse", "veto"}),
     ({"open"}, {"close"}),
     ({"acquit"}, {"convict"}),
+    ({"confirm", "admit", "acknowledge", "concede", "verify"}, {"deny", "dispute"}),
 ]
 _OPPOSITE_KEYS = [({word_key(w) for w in a}, {word_key(w) for w in b}) for a, b in _OPPOSITES]
 
@@ -224,6 +233,9 @@ class Reading:
     irrealis: bool
     ceased: bool  # "Is X still …?" answered by an ending ("withdrew", "no longer")
     opposed: bool  # the subject does the opposite ("won" for "lose")
+    rest: float = 1.0  # share of the predicate's words other than its head the sentence states
+    head_pos: int | None = None  # where the predicate stands in the sentence
+    asked: bool = False  # "Asked whether she will retire, …": the question put to the subject
 
 
 def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
@@ -232,17 +244,27 @@ def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
     keys = {k for _, k in tokens}
     wanted = [_synonyms(k) for k in yq.predicate]
     cover = (sum(bool(keys & w) for w in wanted) / len(wanted)) if wanted else 0.0
+    others = [_synonyms(k) for k in yq.predicate if k != yq.head]
+    rest = (sum(bool(keys & w) for w in others) / len(others)) if others else 1.0
     head_keys = _synonyms(yq.head) if yq.head else set()
     free_order = yq.passive or bool(head_keys & _ERGATIVE)
+    subject_hit = any(k in keys for k in yq.subject) or any(contains_term(text, f) for f in focus)
+    # "Asked whether she will retire, Marchetti …": a pronoun stands for a subject the
+    # sentence names.
+    subject = [*yq.subject, *(_PRONOUNS if subject_hit and yq.subject else ())]
     # In an active question the subject acts: "Rovers won, beating Eastbrook" does not say
     # that Eastbrook won. A passive one ("Were 40 soldiers killed?") names it after the verb.
     head_at = [
         i
         for i, (_, k) in enumerate(tokens)
-        if k in head_keys and (free_order or _subject_leads(text, tokens, i, yq.subject))
+        if k in head_keys and (free_order or _subject_leads(text, tokens, i, subject))
     ]
-    subject_hit = any(k in keys for k in yq.subject) or any(contains_term(text, f) for f in focus)
-    negated = irrealis = False
+    if head_at and rest < MIN_COVER and _ELIDED.match(text, tokens[head_at[0]][0]):
+        # "Hale conceded in a speech …": the object left out is the passage's subject.
+        around = {word_key(w) for w in _TOKEN.findall(e.passage.title + " " + e.passage.text)}
+        rest = sum(bool(around & w) for w in others) / len(others)
+    intended = not head_at and rest == 1.0 and bool(others) and _intends(yq, text)
+    negated = irrealis = asked = False
     question_words = set(yq.predicate)
     for i in head_at:
         before = _before(text, tokens, i, _NEGATION_REACH)
@@ -253,9 +275,61 @@ def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
             (yq.modal is None or not n.group().lower().startswith(yq.modal))
             for n in _IRREALIS.finditer(before)
         )
+        asked |= bool(_ASKED.search(text[_clause_start(text, tokens[i][0]) : tokens[i][0]]))
+    if head_at and not negated:
+        negated = _denied_by_contrast(text, tokens, head_at[0], yq)
     ceased = yq.still and bool(_CESSATION.search(text))
+    opposed = _opposed(text, tokens, yq, subject) and rest >= MIN_COVER
+    head_pos = tokens[head_at[0]][0] if head_at else None
     return Reading(
-        e, cover, bool(head_at), subject_hit, negated, irrealis, ceased, _opposed(text, tokens, yq)
+        e, cover, bool(head_at) or intended, subject_hit, negated, irrealis, ceased, opposed,
+        rest, head_pos, asked,
+    )  # fmt: skip
+
+
+_PRONOUNS = ("he", "she", "they", "it")
+# A verb with no object of its own after it: "conceded in a speech", "resigned on Friday.".
+_ELIDED = re.compile(
+    r"[\w'’]+(?:\s+(?:[,.;:!?]|$|(?:in|on|at|after|before|by|with|late|early|shortly|yesterday|"
+    r"today|last|when|as|and|but|during|without|to (?:the|a|an|his|her|their)\b|to [A-Z]))|[,.;:!?]|$)",
+)
+_ASKED = re.compile(r"\b(?:asked|asks|pressed|questioned)\b[^,;]*\b(?:whether|if)\b", re.I)
+# "Does X plan a Phase 3 study?" is answered by a sentence about X that puts the study ahead:
+# "… moving KB-17 into a Phase 3 study next year".
+_INTENT = {word_key(w) for w in ("plan", "intend", "aim", "prepare", "mean")}
+_AHEAD = re.compile(
+    r"\b(?:next (?:year|month|week|season|spring|summer|autumn|fall|winter)|later this \w+|"
+    r"in the coming \w+|upcoming|(?:moving|move|moves|advance|advancing) (?:\w+ ){0,3}(?:into|to)|"
+    r"plans? to|planned|intends? to|aims? to)\b",
+    re.I,
+)
+
+
+def _intends(yq: YesNoQuestion, text: str) -> bool:
+    return yq.head in _INTENT and bool(_AHEAD.search(text))
+
+
+# "visible with binoculars but probably not with the naked eye": a clause of its own that
+# says "not" about the question's other words negates the predicate for them.
+_NOT_LEAD = re.compile(r"^\s*(?:\w+ly\s+)?(?:not|never|no longer)\b", re.I)
+
+
+def _denied_by_contrast(text: str, tokens, i: int, yq: YesNoQuestion) -> bool:
+    own_start = _clause_start(text, tokens[i][0])
+    cuts = sorted({m.end() for m in _CLAUSE.finditer(text)} | {own_start, len(text)})
+    wanted = [_synonyms(k) for k in yq.predicate if k != yq.head and k not in yq.subject]
+    spans = list(zip(cuts, cuts[1:], strict=False))
+    own = next(((a, b) for a, b in spans if a == own_start), None)
+
+    def stated(a: int, b: int) -> set[int]:
+        keys = {k for p, k in tokens if a <= p < b}
+        return {n for n, w in enumerate(wanted) if keys & w}
+
+    in_own = stated(*own) if own else set()
+    return any(
+        (a, b) != own and _NOT_LEAD.match(text[a:b]) and stated(a, b) - in_own
+        for a, b in spans
+        if a > own_start
     )
 
 
@@ -304,15 +378,17 @@ def _subject_leads(text: str, tokens: list[tuple[int, str]], i: int, subject: li
     return any(k in subject for p, k in tokens[:i] if p >= start)
 
 
-def _opposed(text: str, tokens: list[tuple[int, str]], yq: YesNoQuestion) -> bool:
+def _opposed(
+    text: str, tokens: list[tuple[int, str]], yq: YesNoQuestion, subject: list[str]
+) -> bool:
     """The sentence's subject does the opposite of what is asked ("Rovers won" for "Did
-    Rovers lose?")."""
+    Rovers lose?", "the army denied" for "Did the army confirm …?")."""
     if not yq.head or not yq.subject:
         return False
     wanted = opposites(yq.head)
     return any(
         key in wanted
-        and _subject_leads(text, tokens, i, yq.subject)
+        and _subject_leads(text, tokens, i, subject)
         and not _NEGATION.search(_before(text, tokens, i, _NEGATION_REACH))
         for i, (_, key) in enumerate(tokens)
     )
@@ -334,9 +410,16 @@ def answer_yes_no(q: QuestionAnalysis, ranked: list[Evidence], nlp: NLP | None) 
     about = [r for r in readings if r.subject_hit]
     if not about:
         return refusal("no retrieved sentence is about the question's subject")
-    stating = [r for r in about if r.head_hit and r.cover >= MIN_COVER]
+    # The predicate's other words count too: "Kestrel plans to present the data" does not
+    # answer "Does Kestrel plan a Phase 3 study?".
+    stating = [r for r in about if r.head_hit and r.cover >= MIN_COVER and r.rest >= MIN_COVER]
     # The sentence that states most of the predicate wins; evidence order breaks ties.
     stating.sort(key=lambda r: -r.cover)
+    for r in stating:
+        if r.asked:  # "Asked whether she will retire, …": her reply decides
+            reply = _reply(r.evidence)
+            if reply is not None:
+                return _result(reply[0], r.evidence, "the subject's reply", extra=reply[1])
     for r in stating:
         # A negation outranks a modal: "denied that he would resign" answers "Has he resigned?".
         if r.negated:
@@ -356,7 +439,9 @@ def answer_yes_no(q: QuestionAnalysis, ranked: list[Evidence], nlp: NLP | None) 
                 "The articles do not say for certain: the claim is not independently confirmed.",
                 "the claim could not be verified",
             )
-        return _result("Yes", r.evidence, "the sentence states what is asked")
+        held = None if yq.head in _SAYING else frame(r.evidence.text, _at(r.head_pos))
+        verdict = held.lead("Yes") if held else "Yes"
+        return _result(verdict, r.evidence, "the sentence states what is asked", short="Yes")
     for r in about[:3]:
         if r.opposed and not r.irrealis:
             return _result("No", r.evidence, "the sentence states the opposite")
@@ -387,11 +472,54 @@ def _quote(e: Evidence) -> str:
     return "“" + re.sub(r"\[(\d+)\]", r"(\1)", e.text) + "”"
 
 
-def _result(verdict: str, e: Evidence, why: str) -> ExtractiveResult:
-    citation = e.passage.cite(1, e.start, e.end)
-    return ExtractiveResult(
-        "answered", f"{verdict}: {_quote(e)} [1]", verdict, [citation], [f"yes/no: {why}"]
-    )
+def _result(
+    verdict: str,
+    e: Evidence,
+    why: str,
+    short: str | None = None,
+    extra: tuple[int, int] | None = None,
+) -> ExtractiveResult:
+    """ "No: “…” [1]"; ``extra``: a second sentence of the passage that settles it too."""
+    citations = [e.passage.cite(1, e.start, e.end)]
+    text = f"{verdict}: {_quote(e)} [1]"
+    if extra is not None:
+        citations.append(e.passage.cite(2, *extra))
+        text += " “" + re.sub(r"\[(\d+)\]", r"(\1)", e.passage.text[extra[0] : extra[1]]) + "” [2]"
+    return ExtractiveResult("answered", text, short or verdict, citations, [f"yes/no: {why}"])
+
+
+def _at(pos: int | None) -> tuple[int, int] | None:
+    return None if pos is None else (pos, pos + 1)
+
+
+_NO_REPLY = re.compile(
+    r"^\W*(?:no|not|never|nope)\b|\bsh(?:akes|ook|aking) (?:his|her|their) heads?\b|"
+    r"\bruled? (?:it |that )?out\b|\bdeclined\b|\bdenied\b|\brefused\b",
+    re.I,
+)
+_YES_REPLY = re.compile(
+    r"^\W*(?:yes|yeah|of course|certainly|definitely|absolutely)\b|\bnodd(?:ed|s|ing)\b", re.I
+)
+
+
+def _reply(e: Evidence) -> tuple[str, tuple[int, int] | None] | None:
+    """The answer given to a question put in the sentence ("Asked whether …, X shakes her
+    head"), in the rest of the sentence or in the next one ("“Not this year,” she says.")."""
+    m = _ASKED.search(e.text)
+    comma = e.text.find(",", m.end()) if m else -1
+    tail = e.text[comma + 1 :] if comma >= 0 else ""
+    verdicts = {v for v, rx in (("No", _NO_REPLY), ("Yes", _YES_REPLY)) if rx.search(tail)}
+    spans = sentence_spans(e.passage.text, e.end)
+    extra = None
+    if spans:
+        following = e.passage.text[spans[0][0] : spans[0][1]]
+        said = {v for v, rx in (("No", _NO_REPLY), ("Yes", _YES_REPLY)) if rx.match(following)}
+        if said:
+            verdicts |= said
+            extra = spans[0]
+    if len(verdicts) != 1:
+        return None  # no reply, or one that says both
+    return verdicts.pop(), extra
 
 
 def _undecided(e: Evidence, lead: str, why: str, label: str | None = None) -> ExtractiveResult:
