@@ -11,11 +11,17 @@ from datetime import date
 
 import pytest
 
+from rag.answer.evidence import Evidence
 from rag.answer.kinds import question_kind
+from rag.answer.question import analyse
 from rag.answer.summary import summary_question
 from rag.answer.verify import verify
-from rag.answer.yesno import is_yes_no
+from rag.answer.wording import statement
+from rag.answer.yesno import answer_yes_no, is_yes_no
+from rag.models.nlp import NLP
 from rag.schema import Answer, Article, Passage
+from rag.settings import Settings
+from rag.text.tokens import sentence_spans
 from rag.text.verbs import word_key
 from tests.conftest import make_components
 
@@ -347,3 +353,145 @@ def test_yes_no_parse_without_spacy(question, subject, head):
 
     parsed = parse_question(question, None)
     assert parsed.subject == subject and parsed.head == head
+
+
+# --- wording: one attribution rule --------------------------------------------------------------
+# Sentences invented here; each short answer is worded with the framing of its own clause.
+
+
+def _lead(short: str, sentence: str, following: str = "") -> str:
+    return statement(short, sentence, following, None, "[1]").split("“")[0]
+
+
+@pytest.mark.parametrize(
+    ("short", "sentence", "lead"),
+    [
+        # A claim verb: the figure is the group's claim.
+        ("12 trucks", "The Iron Wolves claimed they had burned 12 trucks near the depot.",
+         "12 trucks, as claimed by the Iron Wolves: "),
+        ("12 trucks", "In March, the Iron Wolves alleged that 12 trucks had been burned.",
+         "12 trucks, as claimed by the Iron Wolves: "),
+        # A party's account of its own deeds is its word, whatever the verb.
+        ("3 villages", "The Iron Wolves said its fighters had captured 3 villages.",
+         "3 villages, according to the Iron Wolves: "),
+        ("3.5 million euros", "The club said it had paid 3.5 million euros for the striker.",
+         "3.5 million euros, according to the club: "),
+        # A denial, and a claim another party denies.
+        ("6 cranes", "The port authority denied that 6 cranes had failed.",
+         "6 cranes, denied by the port authority: "),
+        ("2 drones", "The rebels said they had downed 2 drones, which the air force denied.",
+         "2 drones, according to the rebels (denied by the air force): "),
+        # "has not confirmed" is unverified, never "confirmed".
+        ("9 guards", "The ministry has not confirmed that 9 guards were hurt.",
+         "9 guards (unverified): "),
+        ("50 recruits", "The militia claims 50 recruits joined, which could not be verified.",
+         "50 recruits, as claimed by the militia (unverified): "),
+        # A passive estimate, in the clause that holds the answer only.
+        ("about 2,500 people",
+         "The mayor said the dam held, and about 2,500 people are estimated to have left.",
+         "about 2,500 people (estimated): "),
+        ("70 homes", "Some 70 homes were reportedly flooded overnight.",
+         "70 homes (reportedly): "),
+        # A third party's plain "said": the quote opens with it, so nothing is added.
+        ("70 homes", "Some 70 homes were flooded, the county said.", "70 homes: "),
+        ("70 homes", "The county said 70 homes were flooded.", "70 homes: "),
+        # The speaker is the answer: nothing to attribute it to.
+        ("Acme", "Acme announced revenue of 4 million dollars.", "Acme: "),
+        ("Kerrow", "The firm's claims of growth at Kerrow were rejected.", "Kerrow: "),
+    ],
+)  # fmt: skip
+def test_a_short_answer_carries_its_clause_framing(short, sentence, lead):
+    assert _lead(short, sentence) == lead
+
+
+def test_attribution_is_said_once():
+    # A quote with nothing stated before it gets no lead: never "According to X: “X said …”".
+    sentence = "Commander Ilse Varga said the convoy reached Dorn at dawn."
+    assert statement(None, sentence, "", None, "[1]").startswith("“Commander Ilse Varga said")
+    assert "according to" not in statement("Dorn", sentence, "", None, "[1]").lower()
+
+
+def test_a_hedge_in_the_next_sentence_follows_the_quote():
+    text = statement(
+        "12 trucks",
+        "The Iron Wolves claimed they had burned 12 trucks.",
+        " The figure could not be independently verified.",
+        None,
+        "[1]",
+    )
+    assert text.startswith("12 trucks, as claimed by the Iron Wolves: “")
+    assert text.endswith("(the article adds that this was not independently confirmed) [1]")
+
+
+# --- yes/no on sentences written here ------------------------------------------------------------
+
+
+def _ranked(title: str, text: str) -> list[Evidence]:
+    passage = Passage(
+        chunk_id="c1", article_id="a1", title=title, text=text, start=0, end=len(text),
+        published=date(2024, 5, 2), source="Test Wire",
+    )  # fmt: skip
+    return [
+        Evidence(0, passage, a, b, lexical=1.0, semantic=1.0, focus=1.0, passage_focus=1.0)
+        for a, b in sentence_spans(text)
+    ]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    model = NLP(Settings().spacy_model)
+    if not model.available:
+        pytest.skip("no spaCy pipeline")
+    return model
+
+
+@pytest.mark.parametrize(
+    ("question", "title", "text", "verdict", "quoted"),
+    [
+        # The question put to the subject is settled by the reply, which is cited too.
+        ("Will Ansel Brook sell the farm?", "Ansel Brook keeps his farm",
+         "Ansel Brook has farmed at Wenlow for forty years. Asked whether he will sell the farm, "
+         "Brook shakes his head. \"Never,\" he says.", "No", "Never"),
+        # "…but not during storms": the contrast clause negates the words it names.
+        ("Will the Tarrow ferry sail during storms?", "Tarrow ferry timetable",
+         "The Tarrow ferry will sail in calm weather but not during storms, the operator said.",
+         "No", "not during storms"),
+        # A denial answers "admit" and "confirm".
+        ("Did Mirela Stan admit the fraud charges?", "Stan trial opens",
+         "Prosecutors say Mirela Stan forged invoices. Stan denied the fraud charges on Monday.",
+         "No", "denied"),
+        ("Did the club confirm that the coach was fired?", "Coach row at Harlow",
+         "A newspaper said the coach was fired, which the club denied.", "No", "denied"),
+        # A plan: the sentence puts the whole object ahead, not another plan of the subject.
+        ("Does Orla Mines plan a second shaft at Kerrow?", "Orla Mines results",
+         "Orla Mines plans to hire 40 drivers this year. Orla Mines expects to sink a second "
+         "shaft at Kerrow next spring, its chief executive said.", "Yes", "second shaft"),
+        # The object left out of "conceded" is the article's subject.
+        ("Did Petra Solis concede the council election?", "Petra Solis loses council election",
+         "Ravi Anand won the seat by 300 votes. Solis conceded shortly after the count.",
+         "Yes", "conceded"),
+    ],
+)  # fmt: skip
+def test_yes_no_on_written_sentences(nlp, question, title, text, verdict, quoted):
+    result = answer_yes_no(analyse(question), _ranked(title, text), nlp)
+    assert result.answer.startswith(verdict + ":") or result.answer.startswith(verdict + ","), (
+        result
+    )
+    assert quoted in " ".join(c.quote for c in result.citations), result
+    for c in result.citations:
+        assert f"“{c.quote}”" in result.answer
+
+
+def test_a_yes_on_a_claim_says_whose_claim(nlp):
+    text = "The Iron Wolves claimed they had seized the Marl bridge on Sunday."
+    result = answer_yes_no(
+        analyse("Did the Iron Wolves seize the Marl bridge?"), _ranked("Marl", text), nlp
+    )
+    assert result.answer.startswith("Yes, as claimed by the Iron Wolves: “"), result.answer
+    assert result.short_answer == "Yes"
+
+
+def test_a_question_nobody_answered_is_not_decided(nlp):
+    text = "Asked whether he will sell the farm, Ansel Brook talks about the weather instead."
+    result = answer_yes_no(analyse("Will Ansel Brook sell the farm?"), _ranked("Brook", text), nlp)
+    assert result.answer.startswith("The articles do not say"), result.answer

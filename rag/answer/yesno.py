@@ -263,6 +263,7 @@ def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
         # "Hale conceded in a speech …": the object left out is the passage's subject.
         around = {word_key(w) for w in _TOKEN.findall(e.passage.title + " " + e.passage.text)}
         rest = sum(bool(around & w) for w in others) / len(others)
+        cover = max(cover, (1 + rest * len(others)) / len(wanted))
     intended = not head_at and rest == 1.0 and bool(others) and _intends(yq, text)
     negated = irrealis = asked = False
     question_words = set(yq.predicate)
