@@ -79,8 +79,7 @@ def check(case: Case, answer) -> None:
 
 
 # Failing today (issue 10); each one flips to XPASS when the answerer says it right.
-XFAIL: dict[str, str] = {
-}
+XFAIL: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
