@@ -140,3 +140,12 @@ def test_yes_no_questions_start_with_yes_no_or_do_not_say(answers, q):
 def test_summary_questions_get_cited_sentences(answers, q):
     a = answers[q["id"]]
     assert a.status == "answered" and len(a.citations) >= 2
+
+
+@pytest.mark.parametrize(
+    "q", [q for q in QUESTIONS if q["kind"] == "yes-no"], ids=lambda q: q["id"]
+)
+def test_yes_no_verdict_is_the_expected_one(answers, q):
+    """A wrong verdict is worse than none: "Yes" over a denial contradicts its own quote."""
+    a = answers[q["id"]]
+    assert correct(q, a), (q["answer"], a.answer)

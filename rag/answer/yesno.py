@@ -9,6 +9,14 @@ predicate ("Did the army confirm the toll?" → a sentence about the army that s
 * a claim the article says could not be verified, a predicate under a modal or a wish ("may
   resign", "called on him to resign"), or no sentence that states the predicate at all, is
   **The articles do not say**, with the closest sentence quoted and labelled as such.
+* the subject doing the opposite ("denied the charges" for "Did he admit …?"), a contrast
+  clause that says "not" about the question's other words ("visible with binoculars but not
+  with the naked eye"), and a reply to the question put to the subject ("Asked whether she will
+  retire, she shakes her head", cited with the next sentence when that is the reply) decide too.
+
+A sentence states the predicate only with its other words ("plans to present the data" does not
+answer "Does it plan a study?"), unless the verb has no object of its own ("conceded in a
+speech") and its passage names it. A "Yes" resting on someone's claim says so (``wording.frame``).
 
 A "Yes" whose quote says "not" is never given: negation anywhere in the quote downgrades it.
 Nothing about the subject at all is ``not_found``.
