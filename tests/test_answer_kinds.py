@@ -495,3 +495,15 @@ def test_a_question_nobody_answered_is_not_decided(nlp):
     text = "Asked whether he will sell the farm, Ansel Brook talks about the weather instead."
     result = answer_yes_no(analyse("Will Ansel Brook sell the farm?"), _ranked("Brook", text), nlp)
     assert result.answer.startswith("The articles do not say"), result.answer
+
+
+def test_a_why_summary_finds_the_reason_given_by_a_pronoun(shared_embeddings):
+    from rag.answer.summary import summarize
+
+    text = (
+        "Wenna Tallis, the harbour pilot of Port Avel, retired on Friday after 30 years. "
+        "She stepped down because her eyesight had begun to fail."
+    )
+    sq = summary_question("Why did Wenna Tallis retire?")
+    result = summarize(sq, _ranked("Port Avel pilot Wenna Tallis retires", text), shared_embeddings)
+    assert any(c.quote.startswith("She stepped down") for c in result.citations), result.answer

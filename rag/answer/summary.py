@@ -131,6 +131,14 @@ _ROLE = re.compile(
 )
 
 
+# A later sentence of an article about the subject that names it by a pronoun or "the group".
+_REFERS_BACK = re.compile(
+    r"\b(?:he|she|him|her)\b|^\W*(?:they|the (?:group|company|firm|club|team|party|band|"
+    r"agency|mission|organi[sz]ation|movement|militia|union))\b",
+    re.I,
+)
+
+
 @dataclass
 class _Candidate:
     evidence: Evidence
@@ -186,6 +194,8 @@ def _pool(sq: SummaryQuestion, ranked: list[Evidence]) -> list[_Candidate]:
             if in_passage < (1.0 if len(sq.focus) <= 2 else 0.67):
                 continue
             in_sentence = sum(_names(text, f) for f in sq.focus) / len(sq.focus)
+            if not in_sentence and in_passage == 1.0 and _REFERS_BACK.search(text):
+                in_sentence = 0.5  # "she drove to the coast", "The group said …" in its article
         else:
             in_sentence = 1.0
         stems = {word_key(w) for w in words(text)}
