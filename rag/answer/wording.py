@@ -2,7 +2,7 @@
 
 One rule for every answer kind (docs/design.md, rule 3): what the answer states outside a
 quote (a short answer, a yes/no verdict) carries the attribution of the clause it comes from,
-with that clause's own verb class: a claim stays a claim ("40 soldiers, JNIM claimed: “…”"),
+with that clause's own verb class: a claim stays a claim ("40 soldiers, as claimed by JNIM: “…”"),
 a denial a denial, "has not confirmed" stays "has not confirmed" and is never worded as
 "confirmed". The attribution is said once: a quote with nothing stated before it (a summary
 sentence, a sentence answer) gets no lead at all, so nothing reads "According to X: “X said
@@ -240,7 +240,7 @@ def locate(short: str, sentence: str) -> tuple[int, int] | None:
 
 
 def statement(short: str | None, sentence: str, following: str, published, markers: str) -> str:
-    """ "40 soldiers, JNIM claimed: “JNIM claimed it killed 40 soldiers …” (the article adds
+    """ "40 soldiers, as claimed by JNIM: “JNIM claimed it killed 40 soldiers …” (the article adds
     that this was not independently confirmed) [1]"."""
     quote = "“" + neutralize_markers(sentence.strip()) + "”"
     dates = [
