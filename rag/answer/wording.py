@@ -3,7 +3,7 @@
 One rule for every answer kind (docs/design.md, rule 3): what the answer states outside a
 quote (a short answer, a yes/no verdict) carries the attribution of the clause it comes from,
 with that clause's own verb class: a claim stays a claim ("40 soldiers, as claimed by JNIM: “…”"),
-a denial a denial, "has not confirmed" stays "has not confirmed" and is never worded as
+a denial a denial, "has not confirmed" is worded "unverified" and never as
 "confirmed". The attribution is said once: a quote with nothing stated before it (a summary
 sentence, a sentence answer) gets no lead at all, so nothing reads "According to X: “X said
 …”". The one thing added after a quote is a hedge the article puts in the next sentence ("The
