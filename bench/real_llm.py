@@ -293,6 +293,8 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         base_url = f"http://127.0.0.1:{port}/v1"
     started_s = time.perf_counter() - t0
     trace = args.out.with_suffix(".jsonl") if args.out else None
+    if trace:
+        trace.parent.mkdir(parents=True, exist_ok=True)
     overrides = {
         "answer_backend": "openai",
         "openai_base_url": base_url,
