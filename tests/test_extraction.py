@@ -13,6 +13,7 @@ import pytest
 
 from rag.answer.answer_type import expected_answer
 from rag.answer.candidates import DEMONYM_FIT, candidates, key_of
+from rag.answer.clauses import OTHER, SAME, asked, relation
 from rag.answer.evidence import Evidence, focus_share, place, question_stems
 from rag.answer.poison import addressed_to_reader
 from rag.answer.question import analyse
@@ -205,6 +206,45 @@ def test_a_count_in_a_clause_about_another_place_is_not_the_toll_asked_for():
 def test_a_question_naming_only_a_month_names_no_place():
     text = "In May, 30 rangers drowned at Kesh camp."
     assert _placed("How many rangers drowned in May?", text) == {"30": False}
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    from rag.answer.parsing import parse
+    from rag.models.nlp import NLP
+    from rag.settings import Settings
+
+    nlp = NLP(Settings().spacy_model)
+    if not nlp.available:
+        pytest.skip("no spaCy pipeline: clause rules need the parse")
+    return lambda text: parse(nlp, text)
+
+
+def _relations(parsed, question: str, sentence: str, spans: list[str]) -> dict[str, int]:
+    wanted = asked(parsed(question))
+    doc = parsed(sentence)
+    at = {span: sentence.index(span) for span in spans}
+    return {span: relation(wanted, doc, a, a + len(span)) for span, a in at.items()}
+
+
+def test_a_count_belongs_to_the_verb_of_its_clause(parsed):
+    sentence = "The guards said 4 rangers were killed and 7 were hurt in the raid."
+    found = _relations(parsed, "How many rangers died in the raid?", sentence, ["4", "7"])
+    assert found == {"4": SAME, "7": OTHER}
+
+
+def test_a_claim_belongs_to_its_speaker(parsed):
+    question = "How many drones does the navy say it shot down?"
+    theirs = "The rebels said on Friday that they had shot down 3 drones over the bay."
+    ours = "The navy said its gunners shot down 5 drones."
+    assert _relations(parsed, question, theirs, ["3"]) == {"3": OTHER}
+    assert _relations(parsed, question, ours, ["5"]) == {"5": SAME}
+
+
+def test_a_place_belongs_to_the_event_of_its_clause(parsed):
+    sentence = "Born in Tarnby in 1950, the painter moved to Orlo at 20."
+    found = _relations(parsed, "Where was the painter born?", sentence, ["Tarnby", "Orlo"])
+    assert found == {"Tarnby": SAME, "Orlo": OTHER}
 
 
 # --- text addressed to an answerer ------------------------------------------------------------

@@ -20,6 +20,7 @@ import numpy as np
 
 from rag.answer.answer_type import PLACE_NOUNS, singular
 from rag.answer.candidates import Candidate, candidates, possessive, type_hint
+from rag.answer.clauses import OTHER, OTHER_CLAUSE, SAME, asked, relation
 from rag.answer.parsing import parse
 from rag.answer.poison import addressed_to_reader
 from rag.answer.question import QuestionAnalysis
@@ -192,14 +193,33 @@ class EvidenceScorer:
         def worth_typing(e: Evidence) -> float:
             return e.relevance + (TYPE_HINT if type_hint(question.expected, e.text) else 0.0)
 
+        wanted = asked(parse(self.nlp, question.text)) if question.answer_type else None
+        relations: list[tuple[Evidence, int, int]] = []
         for e in sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]:
             entities, e.attribution = self.nlp.analyse(e.text)
             if question.answer_type:
                 phrases = _noun_phrases(self.nlp, e.text) if question.answer_type == "thing" else []
                 cands = candidates(e.text, question.expected, entities, qstems, phrases)
                 e.scored = [place(question, e, c) for c in cands]
+                if wanted is not None and cands:
+                    doc = parse(self.nlp, e.text)
+                    relations += [
+                        (e, k, relation(wanted, doc, s.candidate.start, s.candidate.end))
+                        for k, s in enumerate(e.scored)
+                    ]
+        if any(r == SAME for _, _, r in relations):
+            # Another event's count only loses where some clause tells the asked-for one: an
+            # elided verb ("as she has for 31 years") must not cost the only answer there is.
+            for e, k, r in relations:
+                if r == OTHER:
+                    s = e.scored[k]
+                    e.scored[k] = Scored(
+                        s.candidate, s.score * OTHER_CLAUSE, s.proximity, s.elsewhere
+                    )
+        for e in found:
+            if e.scored:
                 e.scored.sort(key=lambda s: s.score, reverse=True)
-                e.candidate = e.scored[0].candidate if e.scored else None
+                e.candidate = e.scored[0].candidate
         if question.answer_type == "thing" and question.expected.noun_text:
             self._category_fit(question.expected.noun_text, found)
         for e in found:

@@ -1,0 +1,118 @@
+"""Which clause a candidate answer stands in, read off the spaCy parse: its verbs and its speaker.
+
+A number belongs to the verb of its clause: in "The army said 9 soldiers were killed and 12
+were wounded" the count of the killed is 9, and 12 counts the wounded; in "Born in Accra,
+she moved to London" the birthplace is Accra. A claim belongs to whoever makes it: for "how
+many does the army say were killed", the count the rebels say they killed is another claim.
+Words near a candidate cannot tell these apart; the dependency tree can. Without a parse
+(spaCy missing) nothing here applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rag.models.nlp import ATTRIBUTION_VERBS
+from rag.text.tokens import STOPWORDS, stem
+
+# Verbs that tell how a fact is known or carry no event of their own.
+_LIGHT = ATTRIBUTION_VERBS | {"be", "have", "do", "make", "get", "take", "give", "go", "come"}
+# The same event in news' other words: "were killed" answers "how many died".
+_KIN = [
+    frozenset(group.split())
+    for group in (
+        "die kill perish dead death",
+        "wound injure hurt",
+        "arrest detain",
+        "bear born",
+    )
+]
+# A candidate whose clause tells another event, or another speaker's claim, while some other
+# candidate's clause tells the one asked about.
+OTHER_CLAUSE = 0.6
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the question's own clause says: its event verbs and who it says claims it."""
+
+    verbs: frozenset[str]
+    speaker: frozenset[str]
+
+
+def asked(doc) -> Asked:
+    if doc is None:
+        return Asked(frozenset(), frozenset())
+    verbs = frozenset(_lemma(t) for t in doc if t.pos_ == "VERB" and _lemma(t) not in _LIGHT)
+    speaker: set[str] = set()
+    for t in doc:
+        if t.pos_ == "VERB" and _lemma(t) in ATTRIBUTION_VERBS:
+            for subj in t.children:
+                wh = {w.lower_ for w in subj.subtree} & {"how", "what", "which", "who", "whom"}
+                if subj.dep_ == "nsubj" and not wh:
+                    speaker |= _subtree_words(subj)
+    return Asked(verbs, frozenset(speaker))
+
+
+SAME, UNKNOWN, OTHER = 1, 0, -1
+
+
+def relation(q: Asked, doc, start: int, end: int) -> int:
+    """``SAME`` when the span's clause tells the question's event (by its speaker, if the
+    question names one), ``OTHER`` when it tells another event or another speaker's claim,
+    ``UNKNOWN`` when the parse cannot say."""
+    if doc is None or not (q.verbs or q.speaker):
+        return UNKNOWN
+    token = next((t for t in doc if t.idx >= start), None)
+    if token is None or token.idx >= end:
+        return UNKNOWN
+    verbs, speakers = _clause(token)
+    if q.verbs and verbs and not any(_same_event(v, w) for v in q.verbs for w in verbs):
+        return OTHER
+    if q.speaker and speakers and not q.speaker & speakers:
+        return OTHER
+    if (q.verbs and verbs) or (q.speaker and speakers):
+        return SAME
+    return UNKNOWN
+
+
+def _clause(token) -> tuple[set[str], set[str]]:
+    """The event verb nearest above ``token`` (or told by the relative clause of a noun on the
+    way: "the town, where most deaths occurred"), and the words of whoever an attribution verb
+    above it names; a coordinated clause ("… and 12 were wounded") is where the clause ends."""
+    verbs: set[str] = set()
+    speakers: set[str] = set()
+    t = token
+    while t.head.i != t.i and not (t.dep_ == "conj" and t.pos_ in {"VERB", "AUX"}):
+        t = t.head
+        if t.pos_ not in {"VERB", "AUX"}:
+            if not verbs:
+                verbs |= {_lemma(c) for c in t.children if c.dep_ == "relcl"} - _LIGHT
+            continue
+        lemma = _lemma(t)
+        if lemma in ATTRIBUTION_VERBS:
+            for subj in t.children:
+                if subj.dep_ in {"nsubj", "agent"} and subj.pos_ != "PRON":
+                    speakers |= _subtree_words(subj)
+            if not verbs:
+                # "are estimated to have died": the event is the open complement's.
+                verbs |= {_lemma(c) for c in t.children if c.dep_ == "xcomp"} - _LIGHT
+        elif lemma not in _LIGHT and not verbs:
+            verbs.add(lemma)
+    return verbs, speakers
+
+
+def _same_event(a: str, b: str) -> bool:
+    return a == b or stem(a) == stem(b) or any(a in g and b in g for g in _KIN)
+
+
+def _lemma(t) -> str:
+    return (t.lemma_ or t.text).lower()
+
+
+def _subtree_words(t) -> set[str]:
+    return {
+        stem(w.lower_)
+        for w in t.subtree
+        if w.is_alpha and w.lower_ not in STOPWORDS and w.pos_ in {"NOUN", "PROPN"}
+    }
