@@ -16,12 +16,13 @@ every candidate is wrong, which is what teaches the refusal bar. Reported: fit o
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
 import sys
 import time
 from collections import Counter
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import date
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from tqdm import tqdm
 
 from ingest.chunking import chunk_article
 from rag.answer.evidence import EvidenceScorer
+from rag.answer.extractive import MIN_SUPPORT
 from rag.eval.evaluation import AnswerMatcher, question_from_record
 from rag.eval.rtqa import (
     default_rtqa_dir,
@@ -162,22 +164,29 @@ def _neighbours(chosen: list[dict], record: dict, count: int = NEIGHBOURS) -> li
     return [o for _, _, o in near[:count]]
 
 
-def decision_report(rows: list[CandidateRow], l2: float) -> dict:
+def decision_report(rows: list[CandidateRow], l2: float, cost: float) -> dict:
     """The refusal bar fitted on one year, applied to the other: answered, right, false answers."""
     out = {}
     for fit_year, test_year in ((YEARS[0], YEARS[1]), (YEARS[1], YEARS[0])):
         fit_rows = [r for r in rows if r.year == fit_year]
         test_rows = [r for r in rows if r.year == test_year]
         model = fit_logistic(fit_rows, l2)
-        bar = choose_threshold(fit_rows, model)
+        bar = choose_threshold(fit_rows, model, cost)
         answerable = [r for r in test_rows if not r.question_id.endswith("#absent")]
         absent = [r for r in test_rows if r.question_id.endswith("#absent")]
         out[f"fit_{fit_year}_test_{test_year}"] = {
             "threshold": bar,
             "answerable": decisions(answerable, model, bar),
             "absent": decisions(absent, model, bar),
+            "unfitted_answerable": decisions(answerable, model, bar, _hand_set),
+            "unfitted_absent": decisions(absent, model, bar, _hand_set),
         }
     return out
+
+
+def _hand_set(features: dict) -> bool:
+    """The answerer's bar before any fit: the winner's best sentence support."""
+    return features["best"] >= MIN_SUPPORT
 
 
 def _line(label: str, m: dict) -> str:
@@ -189,12 +198,15 @@ def _line(label: str, m: dict) -> str:
 
 def _print_decisions(report: dict, written: float | None) -> None:
     for key, r in report.items():
-        a, b = r["answerable"], r["absent"]
-        print(
-            f"  {key}: bar p >= {r['threshold']:.2f}: answerable {a['answered']}/{a['questions']}"
-            f" answered, {a['right']} right (precision {a['precision']:.3f}, right of answerable"
-            f" {a['right_of_answerable']:.3f}); absent {b['answered']}/{b['questions']} answered"
-        )
+        for label, a, b in (
+            (f"bar p >= {r['threshold']:.2f}", r["answerable"], r["absent"]),
+            (f"unfitted (best >= {MIN_SUPPORT})", r["unfitted_answerable"], r["unfitted_absent"]),
+        ):
+            print(
+                f"  {key}: {label}: {a['answered']}/{a['questions']} answered, {a['right']} right"
+                f" (precision {a['precision']:.3f}, {a['right_of_answerable']:.3f} of the"
+                f" {a['answerable']} answerable); absent: {b['answered']}/{b['questions']} answered"
+            )
     print(f"  written bar (fit on both years): p >= {written:.2f}")
 
 
@@ -205,6 +217,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--top", type=int, default=6, help="passages per question (top_k)")
     ap.add_argument("--l2", type=float, default=1.0)
+    ap.add_argument(
+        "--cost",
+        type=float,
+        default=1.0,
+        help="what a wrong answer costs against a right one's 1 (a refusal costs 0): the bar",
+    )
+    ap.add_argument("--rows", type=Path, default=None, help="also write every candidate (JSONL)")
     ap.add_argument("--out", type=Path, default=None, help="default rag/answer/weights.json")
     ap.add_argument("--dry-run", action="store_true", help="report, write nothing")
     args = ap.parse_args(argv)
@@ -217,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     scorer = EvidenceScorer(LocalEmbeddings(settings), NLP(settings.spacy_model))
     rows = build_rows(rtqa_dir, args.per_year, args.seed, args.top, featurizers(scorer))
+    if args.rows:
+        with args.rows.open("w", encoding="utf-8") as f:
+            for name, group in rows.items():
+                for r in group:
+                    f.write(json.dumps({"group": name, **asdict(r)}) + "\n")
     models, reports = {}, {}
     for name, group in rows.items():
         report = cross_year(group, YEARS, args.l2)
@@ -224,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         report["fit_both"] = evaluate(model, group)
         if name == "candidate":
             # The answerer refuses below this probability (rag/answer/confidence.py).
-            report["decisions"] = decision_report(group, args.l2)
-            model = replace(model, threshold=choose_threshold(group, model))
+            report["decisions"] = decision_report(group, args.l2, args.cost)
+            model = replace(model, threshold=choose_threshold(group, model, args.cost))
         models[name], reports[name] = model, report
         print(f"{name}: {len(group)} candidates")
         if "decisions" in report:
@@ -241,7 +265,13 @@ def main(argv: list[str] | None = None) -> int:
         top = sorted(model.weights.items(), key=lambda kv: -abs(kv[1]))
         print("  weights: " + ", ".join(f"{k} {v:+.3f}" for k, v in top))
     meta = {
-        "params": {"per_year": args.per_year, "seed": args.seed, "top": args.top, "l2": args.l2},
+        "params": {
+            "per_year": args.per_year,
+            "seed": args.seed,
+            "top": args.top,
+            "l2": args.l2,
+            "cost": args.cost,
+        },
         "years": list(YEARS),
     }
     if not args.dry_run:

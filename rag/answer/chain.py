@@ -130,7 +130,9 @@ class AnswerChain:
             relevant = best is not None
             # Question kinds beyond factoids (yes/no, summaries) have their own answerers;
             # None sends the question to the factoid answerer (rag/answer/kinds.py).
-            result = answer_by_kind(q, ranked, self.scorer) or answer_from_evidence(q, ranked)
+            result = answer_by_kind(q, ranked, self.scorer) or answer_from_evidence(
+                q, ranked, self.settings.min_confidence
+            )
         answer = Answer(
             question=state.question,
             standalone_question=state.standalone if state.standalone != state.question else None,

@@ -22,7 +22,7 @@ from rag.answer.weights import LinearWeights, load_weights
 from rag.text.tokens import stem, words
 
 GROUP = "candidate"
-RANKED = 8  # candidates re-scored per question: the rest never win on pooled support alone
+RANKED = 8  # the leading candidates, among which a winner's lead and share are measured
 TYPES = ("person", "place", "org", "count", "money", "percent", "date", "duration", "thing")
 
 # Unfitted: the pooled total decides, as the hand-set answerer always did.
@@ -75,10 +75,13 @@ def fitted() -> tuple[LinearWeights, float | None]:
     return model, model.threshold
 
 
-def rank(q: QuestionAnalysis, pooled: list[Pooled]) -> list[tuple[float, Pooled]]:
-    """The first ``RANKED`` candidates by fitted score, each with its probability."""
+def probability(q: QuestionAnalysis, pooled: Sequence[Pooled]) -> float | None:
+    """How likely ``pooled[0]`` (the best pooled candidate) is right; None before any fit.
+
+    The fit does not reorder candidates: on held-out years it ranks them no better than the
+    pooled total (``make train`` reports both), so it only says how far to trust the winner.
+    """
     model, _ = fitted()
-    head = pooled[:RANKED]
-    scored = [(model.probability(candidate_features(q, head, i)), p) for i, p in enumerate(head)]
-    scored.sort(key=lambda t: t[0], reverse=True)
-    return scored
+    if model is UNFITTED or not pooled:
+        return None
+    return model.probability(candidate_features(q, pooled[:RANKED], 0))

@@ -77,15 +77,20 @@ def answerable(q: QuestionAnalysis, e: Evidence) -> str | None:
 # --- answering --------------------------------------------------------------------------------
 
 
-def answer_from_evidence(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveResult:
+def answer_from_evidence(
+    q: QuestionAnalysis, ranked: list[Evidence], min_confidence: float | None = None
+) -> ExtractiveResult:
+    """``min_confidence`` overrides the fitted refusal bar of span answers (settings)."""
     if not ranked:
         return refusal("nothing relevant was retrieved")
     if q.answer_type:
-        return answer_factoid(q, ranked)
+        return answer_factoid(q, ranked, min_confidence)
     return answer_with_sentence(q, ranked)
 
 
-def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveResult:
+def answer_factoid(
+    q: QuestionAnalysis, ranked: list[Evidence], min_confidence: float | None = None
+) -> ExtractiveResult:
     """A span answer: the best pooled candidate, stated, with the sentence that holds it."""
     pooled = pool_candidates(q, ranked)
     if not pooled:
@@ -95,10 +100,7 @@ def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveRes
     pooled = [p for p in pooled if not p.top[2].elsewhere]
     if not pooled:
         return refusal(f"every {q.answer_type} found belongs to a place the question does not name")
-    # The fitted scorer (rag/answer/confidence.py) orders the leading candidates and says how
-    # likely the best is right; below its fitted bar the answer is a refusal, not a guess.
-    probability, win = confidence.rank(q, pooled)[0]
-    _, threshold = confidence.fitted()
+    win = pooled[0]
     support, best, scored = win.top
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a sentence
     # nearly as good says it: the quote must hold the short answer, so the sentence goes too.
@@ -108,15 +110,21 @@ def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveRes
     )
     if len(fuller[2].candidate.text) > len(scored.candidate.text):
         support, best, scored = fuller
-    if threshold is None and support < MIN_SUPPORT:
-        return refusal(
-            f"the best {q.answer_type} found is too weakly supported "
-            f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})"
-        )
-    if threshold is not None and probability < threshold:
+    # How likely the winner is right (rag/answer/confidence.py, fitted by `make train`): below
+    # the bar the answer is a refusal, not a guess. Unfitted, the hand-set support bar decides.
+    p = confidence.probability(q, pooled)
+    bar = min_confidence if min_confidence is not None else confidence.fitted()[1]
+    notes = [] if p is None else [f"confidence {p:.2f}"]
+    if p is None or bar is None:
+        if support < MIN_SUPPORT:
+            return refusal(
+                f"the best {q.answer_type} found is too weakly supported "
+                f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})"
+            )
+    elif p < bar:
         return refusal(
             f"the best {q.answer_type} found is too uncertain "
-            f"(“{scored.candidate.text}”, p = {probability:.2f} < {threshold:.2f})"
+            f"(“{scored.candidate.text}”, confidence {p:.2f} < {bar:.2f})"
         )
     short = short_answer(q, best, scored)
     citations = [_citation(1, best)]
@@ -130,9 +138,9 @@ def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveRes
             + " "
             + _statement(short_answer(q, r_e, r_scored), r_e, "[2]")
         )
-        notes = [
+        notes.append(
             f"{len(win.articles)} article(s) give {short}, {len(rival.articles)} another value"
-        ]
+        )
         return ExtractiveResult("answered", text, short, citations, notes)
     # A second article's sentence holding the same answer backs it too.
     second = next(
@@ -147,7 +155,7 @@ def answer_factoid(q: QuestionAnalysis, ranked: list[Evidence]) -> ExtractiveRes
     if second is not None:
         citations.append(_citation(2, second))
         markers = "[1][2]"
-    return ExtractiveResult("answered", _statement(short, best, markers), short, citations, [])
+    return ExtractiveResult("answered", _statement(short, best, markers), short, citations, notes)
 
 
 def _rival(q: QuestionAnalysis, win: Pooled, others: list[Pooled]) -> Pooled | None:

@@ -204,6 +204,7 @@ class QuestionResult:
     mc_guess: bool | None = None  # no option was found in the evidence
     mc_s: float | None = None
     answer_chunk_share: float | None = None  # share of corpus chunks holding the answer
+    notes: list[str] = field(default_factory=list)  # the answer's notes (confidence, refusal)
 
 
 def evaluate_question(
@@ -248,6 +249,7 @@ def evaluate_question(
         citation_supported=any(matcher(c.passage) for c in answer.citations),
         retrieval_s=retrieval_s,
         latency_s=latency_s,
+        notes=list(answer.notes),
     )
     if picker is not None and q.has_choices:
         t2 = time.perf_counter()

@@ -243,14 +243,13 @@ def choose_threshold(
 ) -> float:
     """The refusal bar: answering right gains 1, answering wrong costs ``cost``, refusing 0.
 
-    Per question the best-scored candidate is the answer; the bar is the probability that
-    maximizes the gain over all questions (those with no right candidate included: there any
-    answer is wrong).
+    Per question the answer is its first candidate (the answerer's pooled winner); the bar is
+    the probability that maximizes the gain over all questions (those with no right candidate
+    included: there any answer is wrong).
     """
-    best = _winners(rows, model)
-    if not best:
-        return 0.5
-    points = sorted(best, reverse=True)
+    points = sorted(
+        ((model.probability(r.features), r.label) for r in _winners(rows)), reverse=True
+    )
     gain = top = 0.0
     bar = 1.0
     for p, right in points:
@@ -260,15 +259,23 @@ def choose_threshold(
     return float(bar)
 
 
-def decisions(rows: Sequence[CandidateRow], model: LinearWeights, threshold: float) -> dict:
-    """What the answerer would do at ``threshold``: answered, right, wrong, refused."""
-    best = _winners(rows, model)
+def decisions(
+    rows: Sequence[CandidateRow],
+    model: LinearWeights,
+    threshold: float,
+    rule: Callable[[Features], bool] | None = None,
+) -> dict:
+    """What the answerer would do at ``threshold`` (or by ``rule``, a hand-set bar instead):
+    questions with candidates, answerable (a right candidate among them), answered, right."""
+    winners = _winners(rows)
     answerable = {r.question_id for r in rows if r.label}
-    asked = {r.question_id for r in rows}
-    answered = [(p, right) for p, right in best if p >= threshold]
-    right = sum(r for _, r in answered)
+    if rule is None:
+        answered = [w for w in winners if model.probability(w.features) >= threshold]
+    else:
+        answered = [w for w in winners if rule(w.features)]
+    right = sum(w.label for w in answered)
     return {
-        "questions": len(asked),
+        "questions": len(winners),
         "answerable": len(answerable),
         "answered": len(answered),
         "right": right,
@@ -277,15 +284,12 @@ def decisions(rows: Sequence[CandidateRow], model: LinearWeights, threshold: flo
     }
 
 
-def _winners(rows: Sequence[CandidateRow], model: LinearWeights) -> list[tuple[float, bool]]:
-    by_question: dict[str, list[CandidateRow]] = defaultdict(list)
+def _winners(rows: Sequence[CandidateRow]) -> list[CandidateRow]:
+    """Each question's first candidate: the featurizer gives them in the answerer's order."""
+    first: dict[str, CandidateRow] = {}
     for r in rows:
-        by_question[r.question_id].append(r)
-    out = []
-    for rs in by_question.values():
-        top = max(rs, key=lambda r: model.score(r.features))
-        out.append((model.probability(top.features), top.label))
-    return out
+        first.setdefault(r.question_id, r)
+    return list(first.values())
 
 
 def featurizers(scorer: EvidenceScorer | None = None) -> dict[str, Featurizer]:

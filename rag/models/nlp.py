@@ -102,10 +102,10 @@ class NLP:
 
     def parse(self, text: str):
         """The spaCy ``Doc`` of ``text``, or None when the pipeline is missing or disabled
-        (callers fall back to patterns then). Uncached: ``rag.answer.parsing`` keeps recent
-        parses."""
-        nlp = self._load()
-        return nlp(text) if nlp is not None else None
+        (callers fall back to patterns then). Recent parses are kept: the same retrieved
+        sentences come back question after question, and entities, noun phrases and yes/no
+        reading all want the same sentence's parse."""
+        return _parse_cached(self, text) if self._load() is not None else None
 
     def analyse(self, sentence: str) -> tuple[list[Entity], Attribution | None]:
         return _analyse_cached(self, sentence)
@@ -128,6 +128,11 @@ class NLP:
 @lru_cache(maxsize=4096)
 def _analyse_cached(nlp: NLP, sentence: str):
     return nlp._analyse(sentence)
+
+
+@lru_cache(maxsize=2048)  # a sentence's Doc is ~20 KB: ~40 MB at most
+def _parse_cached(nlp: NLP, text: str):
+    return nlp._nlp(text)
 
 
 def _dependency_attribution(doc) -> Attribution | None:
