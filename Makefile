@@ -54,7 +54,7 @@ eval: $(STAMP)
 	$(VENV)/bin/newsrag eval rtqa $(EVAL_ARGS)
 
 ## make train: fit the answerer's weights (rag/answer/weights.json) on rtqa dev questions only,
-## reporting fit-on-2022/test-on-2024 and the reverse (~5 min; no embedding). TRAIN_ARGS="--help"
+## reporting fit-on-2022/test-on-2024 and the reverse (~10 min on 2 cores). TRAIN_ARGS="--help"
 train: $(STAMP)
 	$(PY) -m bench.train $(TRAIN_ARGS)
 

@@ -102,8 +102,9 @@ class Settings(BaseSettings):
         None,
         ge=0.0,
         le=1.0,
-        description="A span answer less likely right than this is refused; unset = the bar "
-        "`make train` fitted (rag/answer/weights.json). Lower answers more, higher refuses more.",
+        description="Refuse a span answer less likely right than this, by the scorer `make "
+        "train` fits (rag/answer/weights.json); unset = no such bar. Higher refuses more: fewer "
+        "wrong answers, and fewer right ones (docs/measured.md).",
     )
 
     # --- HTTP API --------------------------------------------------------------------------

@@ -110,3 +110,30 @@ def test_langchain_retriever_interface(sample_components):
     assert len(docs) == 3
     assert any("Dioura" in d.page_content for d in docs)
     assert {"article_id", "chunk_id", "title"} <= set(docs[0].metadata)
+
+
+def test_a_span_answer_below_the_operators_confidence_bar_is_refused(chain, tmp_path, monkeypatch):
+    """The fitted scorer (weights.json, group "candidate") reports how likely the winner is
+    right; only a min_confidence setting turns it into a bar. A scorer that gives every
+    candidate 0.5 shows both sides of that bar."""
+    import json
+
+    from rag.answer import weights
+
+    path = tmp_path / "weights.json"
+    flat = {"bias": 0.0, "weights": {"total": 0.0}}
+    path.write_text(json.dumps({"groups": {"candidate": flat}}))
+    monkeypatch.setattr(weights, "WEIGHTS_PATH", path)
+
+    monkeypatch.setattr(chain.settings, "min_confidence", None)
+    answered = chain.ask(DIOURA)
+    assert answered.status == "answered"
+    assert "confidence 0.50" in answered.notes
+
+    monkeypatch.setattr(chain.settings, "min_confidence", 0.4)
+    assert chain.ask(DIOURA).status == "answered"
+
+    monkeypatch.setattr(chain.settings, "min_confidence", 0.6)
+    refused = chain.ask(DIOURA)
+    assert refused.status == "not_found" and not refused.citations
+    assert any("confidence 0.50 < 0.60" in n for n in refused.notes)

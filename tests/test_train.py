@@ -97,11 +97,3 @@ def test_the_refusal_bar_keeps_confident_answers_and_refuses_the_rest():
     assert d["precision"] == 1.0
     # With no bar at all every question gets an answer, four of them wrong.
     assert decisions(rows, model, 0.0)["answered"] == 10
-
-
-def test_the_bar_travels_in_the_weights_file(tmp_path):
-    path = tmp_path / "weights.json"
-    fitted = LinearWeights(bias=0.1, weights={"x": 1.0}, threshold=0.42)
-    write_weights({"candidate": fitted}, {}, {}, path)
-    assert load_weights("candidate", path=path).threshold == 0.42
-    assert load_weights("candidate", path=path) == fitted

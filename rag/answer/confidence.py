@@ -1,14 +1,17 @@
-"""How likely a pooled candidate is the right answer: a fitted logistic score of its evidence.
+"""How likely the winning candidate is right: a fitted logistic score of its evidence.
 
-Hand-set pooling (rag/answer/pooling.py) adds up support; whether that support makes an answer
-*likely* depends on more than its sum: how far it leads the runner-up, how many articles agree,
-how well its best sentence covers the question, whether the question names it already. ``make
-train`` fits the weights of these features on rtqa dev questions (answerable ones, and the same
-questions asked with their sources removed, where every answer is wrong) and writes them, with
-the probability below which the answerer refuses, to ``weights.json`` (group ``candidate``).
+Pooling (rag/answer/pooling.py) adds up support; whether that support makes an answer *likely*
+depends on more than its sum: how far it leads the runner-up, how many articles agree, how well
+its best sentence covers the question, whether the question names it already. ``make train``
+fits weights for these features on rtqa dev questions (answerable ones, and the same questions
+asked with their sources removed, where every answer is wrong) and writes them to
+``weights.json`` (group ``candidate``).
 
-Without a fitted group the order is the pooled total's and the refusal bar is the hand-set
-``MIN_SUPPORT`` of the extractive answerer, as before any fit.
+The probability is reported in the answer's notes and gates answers only when an operator sets
+``min_confidence``: measured on the eval sample, every bar that removes wrong answers removes
+more right ones than the hand-set support bar does (docs/measured.md), so the default keeps
+that bar and leaves the trade to the deployment. The fit does not reorder candidates either: on
+held-out years it ranks them no better than the pooled total.
 """
 
 from __future__ import annotations
@@ -18,15 +21,20 @@ from collections.abc import Sequence
 
 from rag.answer.pooling import Pooled
 from rag.answer.question import QuestionAnalysis
-from rag.answer.weights import LinearWeights, load_weights
+from rag.answer.weights import load_weights
 from rag.text.tokens import stem, words
 
 GROUP = "candidate"
 RANKED = 8  # the leading candidates, among which a winner's lead and share are measured
 TYPES = ("person", "place", "org", "count", "money", "percent", "date", "duration", "thing")
 
-# Unfitted: the pooled total decides, as the hand-set answerer always did.
-UNFITTED = LinearWeights(weights={"total": 1.0})
+
+def probability(q: QuestionAnalysis, pooled: Sequence[Pooled]) -> float | None:
+    """How likely ``pooled[0]`` (the best pooled candidate) is right; None before any fit."""
+    model = load_weights(GROUP)
+    if not model.weights or not pooled:
+        return None
+    return model.probability(candidate_features(q, pooled[:RANKED], 0))
 
 
 def candidate_features(q: QuestionAnalysis, pooled: Sequence[Pooled], i: int) -> dict[str, float]:
@@ -65,23 +73,3 @@ def candidate_features(q: QuestionAnalysis, pooled: Sequence[Pooled], i: int) ->
     for t in TYPES:
         features[f"type_{t}"] = float(q.answer_type == t)
     return features
-
-
-def fitted() -> tuple[LinearWeights, float | None]:
-    """The fitted scorer and its refusal probability; ``(UNFITTED, None)`` before any fit."""
-    model = load_weights(GROUP)
-    if not model.weights:
-        return UNFITTED, None
-    return model, model.threshold
-
-
-def probability(q: QuestionAnalysis, pooled: Sequence[Pooled]) -> float | None:
-    """How likely ``pooled[0]`` (the best pooled candidate) is right; None before any fit.
-
-    The fit does not reorder candidates: on held-out years it ranks them no better than the
-    pooled total (``make train`` reports both), so it only says how far to trust the winner.
-    """
-    model, _ = fitted()
-    if model is UNFITTED or not pooled:
-        return None
-    return model.probability(candidate_features(q, pooled[:RANKED], 0))

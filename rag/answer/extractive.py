@@ -80,7 +80,7 @@ def answerable(q: QuestionAnalysis, e: Evidence) -> str | None:
 def answer_from_evidence(
     q: QuestionAnalysis, ranked: list[Evidence], min_confidence: float | None = None
 ) -> ExtractiveResult:
-    """``min_confidence`` overrides the fitted refusal bar of span answers (settings)."""
+    """``min_confidence``: refuse a span answer less likely right than this (settings)."""
     if not ranked:
         return refusal("nothing relevant was retrieved")
     if q.answer_type:
@@ -110,21 +110,19 @@ def answer_factoid(
     )
     if len(fuller[2].candidate.text) > len(scored.candidate.text):
         support, best, scored = fuller
-    # How likely the winner is right (rag/answer/confidence.py, fitted by `make train`): below
-    # the bar the answer is a refusal, not a guess. Unfitted, the hand-set support bar decides.
+    if support < MIN_SUPPORT:
+        return refusal(
+            f"the best {q.answer_type} found is too weakly supported "
+            f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})"
+        )
+    # How likely the winner is right (rag/answer/confidence.py, fitted by `make train`): told
+    # in the notes; a refusal below the operator's bar (settings.min_confidence), if one is set.
     p = confidence.probability(q, pooled)
-    bar = min_confidence if min_confidence is not None else confidence.fitted()[1]
     notes = [] if p is None else [f"confidence {p:.2f}"]
-    if p is None or bar is None:
-        if support < MIN_SUPPORT:
-            return refusal(
-                f"the best {q.answer_type} found is too weakly supported "
-                f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})"
-            )
-    elif p < bar:
+    if p is not None and min_confidence is not None and p < min_confidence:
         return refusal(
             f"the best {q.answer_type} found is too uncertain "
-            f"(“{scored.candidate.text}”, confidence {p:.2f} < {bar:.2f})"
+            f"(“{scored.candidate.text}”, confidence {p:.2f} < {min_confidence:.2f})"
         )
     short = short_answer(q, best, scored)
     citations = [_citation(1, best)]

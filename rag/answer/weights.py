@@ -24,7 +24,6 @@ class LinearWeights:
 
     bias: float = 0.0
     weights: Mapping[str, float] = field(default_factory=dict)
-    threshold: float | None = None  # the probability below which the caller refuses, if fitted
 
     def score(self, features: Mapping[str, float]) -> float:
         return self.bias + sum(w * float(features.get(k, 0.0)) for k, w in self.weights.items())
@@ -34,10 +33,7 @@ class LinearWeights:
         return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
     def as_dict(self) -> dict:
-        out: dict = {"bias": self.bias, "weights": dict(self.weights)}
-        if self.threshold is not None:
-            out["threshold"] = self.threshold
-        return out
+        return {"bias": self.bias, "weights": dict(self.weights)}
 
 
 @lru_cache(maxsize=8)
@@ -63,9 +59,7 @@ def load_weights(
     entry = _read(path, mtime).get(group)
     if not isinstance(entry, dict) or not isinstance(entry.get("weights"), dict):
         return default or LinearWeights()
-    threshold = entry.get("threshold")
     return LinearWeights(
         bias=float(entry.get("bias", 0.0)),
         weights={str(k): float(v) for k, v in entry["weights"].items()},
-        threshold=float(threshold) if isinstance(threshold, int | float) else None,
     )
