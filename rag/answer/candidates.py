@@ -108,6 +108,12 @@ def candidates(
             else c
             for c in found
         ]
+    if kind == "place" and expected.noun in _WITHIN_A_COUNTRY:
+        # "Which state …": a country is no state, city or county ("US" beside "California").
+        found = [
+            _weaker(c, 0.3) if is_country(c.text) and c.key not in _ALSO_A_STATE else c
+            for c in found
+        ]
     out: dict[tuple[int, int], Candidate] = {}
     for c in found:
         if _named_by_question(c.text, question_stems, expected.noun) or _credit(sentence, c):
@@ -411,6 +417,12 @@ def _named(
 
 
 _COUNTRY_NOUNS = frozenset(stem(w) for w in ("country", "nation"))
+_WITHIN_A_COUNTRY = frozenset(
+    stem(w)
+    for w in wordlist("""state province city town county region village district borough
+    suburb neighborhood neighbourhood municipality capital""")
+)
+_ALSO_A_STATE = frozenset({"georgia"})  # a country and a US state
 DEMONYM_FIT = 0.75  # "Malian soldiers … at Boulikessi" places Boulikessi in Mali, less surely
 _COUNTRY_FIT = {"GPE": 0.5, "LOC": 0.3, "NAME": 0.3, "NORP": 0.15, "ORG": 0.1, "FAC": 0.1}
 

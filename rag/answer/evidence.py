@@ -69,6 +69,7 @@ class Evidence:
     candidate: Candidate | None = None  # the best candidate of the sentence
     scored: list[Scored] = field(default_factory=list)
     attribution: Attribution | None = None
+    entities: list[Entity] = field(default_factory=list)  # NER's, once the sentence is typed
     score: float = 0.0
 
     @property
@@ -197,6 +198,7 @@ class EvidenceScorer:
         relations: list[tuple[Evidence, int, int]] = []
         for e in sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]:
             entities, e.attribution = self.nlp.analyse(e.text)
+            e.entities = entities
             if question.answer_type:
                 phrases = _noun_phrases(self.nlp, e.text) if question.answer_type == "thing" else []
                 cands = candidates(e.text, question.expected, entities, qstems, phrases)
@@ -311,13 +313,14 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     sentence = e.text
     several = _asks_about_places(q.text)
 
-    def others(text: str) -> list[int]:
+    def others(text: str, entities: list[Entity] = ()) -> list[int]:
         return [
             m.start(1)
             for m in _PLACE_AT.finditer(text)
             if not any(mentions(m.group(1), t) or contains_term(t, m.group(1)) for t in where)
             and m.group(1).split()[0].lower() not in _CALENDAR
             and not (several and _listed(text, m.start(1), m.end(1)))
+            and not _named_otherwise(m.start(1), m.end(1), entities)
         ]
 
     def mine(text: str) -> list[int]:
@@ -336,7 +339,7 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     def same_clause(o: int) -> bool:
         return not _CLAUSE_BREAK.search(sentence[min(o, c.start) : max(o, c.start)])
 
-    here = [o for o in others(sentence) if not c.start <= o < c.end and same_clause(o)]
+    here = [o for o in others(sentence, e.entities) if not c.start <= o < c.end and same_clause(o)]
     own = mine(sentence)
     if here:
         near_other = min(abs(o - c.start) for o in here)
@@ -363,6 +366,17 @@ def _asks_about_places(question: str) -> bool:
     return any(
         w.endswith("s") and singular(w) != w and singular(w) in PLACE_NOUNS for w in words(question)
     )
+
+
+_NOT_A_PLACE = frozenset({"ORG", "PERSON", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+_A_PLACE = frozenset({"GPE", "LOC", "FAC"})
+
+
+def _named_otherwise(start: int, end: int, entities: list[Entity]) -> bool:
+    """NER reads the name as something other than a place: "a projection from the United
+    Nations" puts a figure beside an organisation, not beside another place."""
+    over = [x for x in entities if x.start < end and start < x.end]
+    return any(x.label in _NOT_A_PLACE for x in over) and not any(x.label in _A_PLACE for x in over)
 
 
 def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:

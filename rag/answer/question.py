@@ -109,12 +109,25 @@ class QuestionAnalysis:
         return self.answer_type is not None
 
     def refine(self, parse) -> None:
-        """Re-read the expected answer with the question's spaCy parse (a better head noun)."""
-        if parse is None or self.expected.kind is None:
+        """Re-read the expected answer with the question's spaCy parse (a better head noun),
+        and drop focus terms that were only capitalised for opening a sentence."""
+        if parse is None:
+            return
+        self.focus = [t for t in self.focus if not _capitalised_by_position(t, parse)]
+        if self.expected.kind is None:
             return
         self.expected = expected_answer(self.text, parse)
         self.answer_type = self.expected.kind
         self.counted = self.expected.noun if self.expected.kind == "count" else self.counted
+
+
+def _capitalised_by_position(term: str, doc) -> bool:
+    """ "… this week. Approximately how many …": a word that opens a sentence and that the
+    parse reads as no proper noun anywhere is no name ("Approximately", "Trailblazing")."""
+    if " " in term:
+        return False
+    tokens = [t for t in doc if t.text == term]
+    return bool(tokens) and all(t.is_sent_start and t.pos_ != "PROPN" for t in tokens)
 
 
 def analyse(question: str) -> QuestionAnalysis:
