@@ -400,3 +400,62 @@ def test_a_question_about_another_subject_is_refused(chain):
     answer = chain.ask("How many passengers died when the Oslo ferry sank?")
     assert answer.status == "not_found"
     assert answer.citations == []
+
+
+# --- general misreadings ------------------------------------------------------------------------
+
+
+def test_which_state_is_not_answered_with_a_country():
+    found = {
+        c.text: c.fit
+        for c in _country_cands(
+            "Which state ordered the evacuation?", "In the US, Oregon ordered the evacuation."
+        )
+    }
+    assert found["Oregon"] > found["US"]
+
+
+@pytest.mark.parametrize("span", ["the age of 96", "70 years", "three decades"])
+def test_an_age_or_a_span_of_time_is_not_when(span):
+    sentence = f"She retired at {span}." if "age" in span else f"She reigned for {span}."
+    q = analyse("When did she retire?")
+    entities = pattern_entities(sentence) + _date_entity(sentence, span)
+    assert [c.text for c in candidates(sentence, q.expected, entities, set())] == []
+    # A relative date and a year still are.
+    ago = "She retired two days ago, in 2031."
+    texts = [c.text for c in candidates(ago, q.expected, _date_entity(ago, "two days ago"), set())]
+    assert "two days ago" in texts and "2031" in texts
+
+
+def _date_entity(sentence: str, span: str):
+    from rag.models.nlp import Entity
+
+    at = sentence.index(span)
+    return [Entity(span, "DATE", at, at + len(span))]
+
+
+def test_a_figure_beside_an_organisation_is_not_another_places():
+    from rag.models.nlp import Entity
+
+    text = (
+        "The herd will reach 9,000 cattle by June, according to a count from the Grazing Council."
+    )
+    lead = "The rains came early this year. "
+    passage = Passage(chunk_id="c", article_id="a", title="Herds", text=lead + text, start=0,
+                      end=len(lead + text))  # fmt: skip
+    question = "How many cattle graze in Orlo?"
+    q = analyse(question)
+    e = Evidence(0, passage, len(lead), len(lead + text))
+    cands = candidates(text, q.expected, pattern_entities(text), question_stems(question))
+    nine = next(c for c in cands if c.text.startswith("9,000"))
+    assert place(q, e, nine).elsewhere  # "from the Grazing Council" reads as a place...
+    at = text.index("the Grazing Council")
+    e.entities = [Entity("the Grazing Council", "ORG", at, at + len("the Grazing Council"))]
+    assert not place(q, e, nine).elsewhere  # ...until NER says it is an organisation
+
+
+def test_a_word_capitalised_for_opening_a_sentence_is_no_focus_name(parsed):
+    q = analyse("Rains fell all week. Approximately how many homes flooded in Orlo?")
+    assert "Approximately" in q.focus
+    q.refine(parsed("Rains fell all week. Approximately how many homes flooded in Orlo?"))
+    assert "Approximately" not in q.focus and "Orlo" in q.focus

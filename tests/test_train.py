@@ -13,10 +13,8 @@ from rag.eval.train import (
     decisions,
     evaluate,
     fit_logistic,
-    sentence_features,
     write_weights,
 )
-from rag.schema import Passage
 
 
 def _rows(seed: int, year: int, questions: int = 40) -> list[CandidateRow]:
@@ -60,19 +58,6 @@ def test_weights_round_trip_and_defaults(tmp_path):
     assert json.loads(path.read_text())["groups"]["sentence"]["report"]["top1"] == 0.4
     assert fitted.score({"x": 1.0, "y": 1.0, "z": 9.0}) == -0.5
     assert 0.0 < fitted.probability({"y": 100.0}) < 1e-6
-
-
-def test_sentence_featurizer_gives_each_sentence_named_floats():
-    p = Passage(
-        chunk_id="c", article_id="a", title="Ferry resumes", start=0, end=80,
-        text="The ferry resumed on Friday. It carried 212 passengers on its first crossing.",
-    )  # fmt: skip
-    out = sentence_features("How many passengers were on the first crossing?", [p])
-    assert [t for t, _ in out][1].startswith("It carried 212")
-    first, second = (f for _, f in out)
-    assert second["count_x_number"] == 1.0 and first["count_x_number"] == 0.0
-    assert second["coverage"] > first["coverage"]
-    assert all(isinstance(v, float) for v in second.values())
 
 
 def _decision_rows() -> list[CandidateRow]:

@@ -337,6 +337,14 @@ def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
 # --- dates ------------------------------------------------------------------------------------
 
 
+_AGE_OR_SPAN = re.compile(
+    r"\b(?:age|aged)\b|\bold$|^(?:the\s+)?(?:(?:last|past|next|first|final|nearly|almost|about|"
+    rf"more than|over|some)\s+)*(?:\d[\d,.]*|{_NUM_WORD}|a|an|several|few|many)[\s-]+"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)$|^the\s+(?:last|past)\s+"
+    r"(?:decade|century)$"
+)
+
+
 def _dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
     part = expected.date_part or "date"
     out: list[Candidate] = []
@@ -349,6 +357,8 @@ def _dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Ca
         low = text.lower()
         if low in {"today", "now", "currently", "this week", "last week", "this year", "recently"}:
             continue
+        if _AGE_OR_SPAN.search(low) and not _YEAR.search(text) and not _MONTH_NAME.search(text):
+            continue  # "the age of 96", "70 years": how old or how long, not when
         year = _YEAR.search(text)
         month = _MONTH_NAME.search(text)
         fit = 0.8

@@ -6,7 +6,8 @@ driver (``bench/train.py``, ``make train``) labels each candidate by whether it 
 question's answer, fits one logistic regression per featurizer with ``fit_logistic`` and writes
 the weights with ``write_weights`` to ``rag/answer/weights.json``, where
 ``rag.answer.weights.load_weights(group)`` reads them. To add a scorer: write a featurizer,
-register it in ``FEATURIZERS``, run ``make train``, and score with ``load_weights(name)``.
+register it in ``featurizers()``, run ``make train``, and score with ``load_weights(name)``
+(``rag/answer/confidence.py`` does, for group ``candidate``).
 
 Only rtqa dev questions are used, never one by name; the fit is deterministic (Newton steps
 from zero, no sampling inside). ``cross_year`` reports fit-on-2022/test-on-2024 and the reverse.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +32,6 @@ from rag.answer.pooling import pool_candidates
 from rag.answer.question import analyse
 from rag.answer.weights import WEIGHTS_PATH, LinearWeights
 from rag.schema import Passage
-from rag.text.tokens import content_words, sentence_spans, stem
 
 Features = dict[str, float]
 # question, its passages best first -> candidates: (text, features)
@@ -158,57 +158,6 @@ def _json(value: Any) -> Any:
     return str(value)
 
 
-# --- the baseline featurizer: which retrieved sentence holds the answer -----------------------
-
-_HOW_MANY = ("how many", "how much", "what number", "what percentage", "how old", "how long")
-_WHO = ("who ", "whom ", "whose ")
-_WHEN = ("when ", "what year", "what day", "what date")
-
-
-def sentence_features(question: str, passages: Sequence[Passage]) -> list[tuple[str, Features]]:
-    """Every sentence of the passages, with what says it answers the question.
-
-    ``order`` is the candidate's place in retrieval order (passage, then sentence), so that
-    the unfitted baseline "first sentence of the best passage" is a weight on one feature.
-    """
-    q = question.lower()
-    asked = {stem(w) for w in content_words(question)}
-    sentences: list[tuple[int, str, set[str], set[str]]] = []
-    for rank, p in enumerate(passages, 1):
-        title = {stem(w) for w in content_words(p.title)}
-        for a, b in sentence_spans(p.text):
-            text = p.text[a:b]
-            sentences.append((rank, text, {stem(w) for w in content_words(text)}, title))
-    df = Counter(s for _, _, stems, _ in sentences for s in stems)
-    n = len(sentences) or 1
-    idf = {s: math.log(1 + n / (1 + df.get(s, 0))) for s in asked}
-    total = sum(idf.values()) or 1.0
-    kinds = {
-        "q_count": any(k in q for k in _HOW_MANY),
-        "q_who": q.startswith(_WHO) or " who " in q,
-        "q_when": any(k in q for k in _WHEN),
-    }
-    out: list[tuple[str, Features]] = []
-    for order, (rank, text, stems, title) in enumerate(sentences):
-        cover = sum(idf[s] for s in asked if s in stems) / total
-        has_number = any(ch.isdigit() for ch in text)
-        has_name = any(w[:1].isupper() for w in text.split()[1:])
-        feats: Features = {
-            "order": float(order),
-            "inv_rank": 1.0 / rank,
-            "coverage": cover,
-            "title_coverage": sum(idf[s] for s in asked if s in title) / total,
-            "log_words": math.log(1 + len(text.split())),
-            "has_number": float(has_number),
-            "count_x_number": float(kinds["q_count"] and has_number),
-            "who_x_name": float(kinds["q_who"] and has_name),
-            "when_x_number": float(kinds["q_when"] and has_number),
-            "quote": float('"' in text or "“" in text),
-        }
-        out.append((text, feats))
-    return out
-
-
 # --- the answerer's own candidates: what rag/answer/confidence.py scores ------------------------
 
 
@@ -292,9 +241,6 @@ def _winners(rows: Sequence[CandidateRow]) -> list[CandidateRow]:
     return list(first.values())
 
 
-def featurizers(scorer: EvidenceScorer | None = None) -> dict[str, Featurizer]:
-    """Every scorer ``make train`` fits; ``candidate`` needs the answerer's evidence scorer."""
-    out: dict[str, Featurizer] = {"sentence": sentence_features}
-    if scorer is not None:
-        out["candidate"] = candidate_featurizer(scorer)
-    return out
+def featurizers(scorer: EvidenceScorer) -> dict[str, Featurizer]:
+    """Every scorer ``make train`` fits, by its group name in weights.json."""
+    return {"candidate": candidate_featurizer(scorer)}
