@@ -459,3 +459,18 @@ def test_a_word_capitalised_for_opening_a_sentence_is_no_focus_name(parsed):
     assert "Approximately" in q.focus
     q.refine(parsed("Rains fell all week. Approximately how many homes flooded in Orlo?"))
     assert "Approximately" not in q.focus and "Orlo" in q.focus
+
+
+@pytest.mark.parametrize(
+    "question, days",
+    [
+        ("Which country was shaken by an earthquake this week?", 14),
+        ("Who won the race on Sunday?", 10),
+        ("What did the council approve last month?", 45),
+        ("Who founded the company?", None),
+    ],
+)
+def test_the_time_a_question_names_bounds_the_articles_that_count(question, days):
+    from rag.answer.pooling import asked_window
+
+    assert asked_window(question) == days

@@ -131,7 +131,7 @@ class AnswerChain:
             # Question kinds beyond factoids (yes/no, summaries) have their own answerers;
             # None sends the question to the factoid answerer (rag/answer/kinds.py).
             result = answer_by_kind(q, ranked, self.scorer) or answer_from_evidence(
-                q, ranked, self.settings.min_confidence
+                q, ranked, self.settings.min_confidence, state.as_of or date.today()
             )
         answer = Answer(
             question=state.question,

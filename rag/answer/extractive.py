@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from rag.answer import confidence
 from rag.answer.candidates import counted_noun
@@ -78,21 +79,28 @@ def answerable(q: QuestionAnalysis, e: Evidence) -> str | None:
 
 
 def answer_from_evidence(
-    q: QuestionAnalysis, ranked: list[Evidence], min_confidence: float | None = None
+    q: QuestionAnalysis,
+    ranked: list[Evidence],
+    min_confidence: float | None = None,
+    now: date | None = None,
 ) -> ExtractiveResult:
-    """``min_confidence``: refuse a span answer less likely right than this (settings)."""
+    """``min_confidence``: refuse a span answer less likely right than this (settings);
+    ``now``: the question's present (``as_of``, else today), for "this week"."""
     if not ranked:
         return refusal("nothing relevant was retrieved")
     if q.answer_type:
-        return answer_factoid(q, ranked, min_confidence)
+        return answer_factoid(q, ranked, min_confidence, now)
     return answer_with_sentence(q, ranked)
 
 
 def answer_factoid(
-    q: QuestionAnalysis, ranked: list[Evidence], min_confidence: float | None = None
+    q: QuestionAnalysis,
+    ranked: list[Evidence],
+    min_confidence: float | None = None,
+    now: date | None = None,
 ) -> ExtractiveResult:
     """A span answer: the best pooled candidate, stated, with the sentence that holds it."""
-    pooled = pool_candidates(q, ranked)
+    pooled = pool_candidates(q, ranked, now)
     if not pooled:
         problem = next((relevance_problem(q, e) for e in ranked[:1]), None)
         return refusal(problem or f"no retrieved sentence gives a {q.answer_type} for it")

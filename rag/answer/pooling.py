@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from rag.answer.candidates import Candidate
 from rag.answer.evidence import Evidence, Scored, place
@@ -26,6 +27,7 @@ TITLE_WEIGHT = 0.5  # a title naming the answer: this x its share of the questio
 MIN_SPREAD_RELEVANCE = 0.12
 AGE_PENALTY = 0.3  # an article much older than the newest one retrieved keeps 70% of its weight
 AGE_HALF_LIFE_DAYS = 60.0
+OUT_OF_WINDOW = 0.25  # an article older than the question's "this week" keeps this share
 
 NUMERIC = frozenset({"count", "money", "percent", "duration"})
 
@@ -48,7 +50,9 @@ class Pooled:
         return {e.passage.article_id for _, e, _ in self.support}
 
 
-def pool_candidates(q: QuestionAnalysis, ranked: list[Evidence]) -> list[Pooled]:
+def pool_candidates(
+    q: QuestionAnalysis, ranked: list[Evidence], now: date | None = None
+) -> list[Pooled]:
     """Every candidate answer with its evidence, best supported first.
 
     Candidates come from the sentences typed by NER; the same answer named in any other
@@ -56,7 +60,7 @@ def pool_candidates(q: QuestionAnalysis, ranked: list[Evidence]) -> list[Pooled]
     that names it, though no title is ever quoted.
     """
     by_key: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
-    weights = _weights(q, ranked)
+    weights = _weights(q, ranked, now)
     surfaces: dict[str, Candidate] = {}
     for e in ranked:
         if not e.scored or id(e) not in weights:
@@ -117,21 +121,50 @@ def pool_candidates(q: QuestionAnalysis, ranked: list[Evidence]) -> list[Pooled]
     return pooled
 
 
-def _weights(q: QuestionAnalysis, ranked: list[Evidence]) -> dict[int, float]:
-    """How much each relevant sentence's evidence counts: relevance, passage rank, age."""
+def _weights(q: QuestionAnalysis, ranked: list[Evidence], now: date | None) -> dict[int, float]:
+    """How much each relevant sentence's evidence counts: relevance, passage rank, age.
+
+    ``now`` is the question's present (its ``as_of``, else today): an article older than the
+    time the question names ("this week") counts little, when some article is that recent.
+    """
     dated = [e.passage.published for e in ranked if e.passage.published is not None]
     latest = max(dated) if dated else None
+    window = asked_window(q.text) if now is not None else None
+    if window is not None and not any(0 <= (now - d).days <= window for d in dated):
+        window = None  # nothing retrieved is that recent: the words cannot pick among them
     out: dict[int, float] = {}
     for e in ranked:
         if e.relevance < MIN_SPREAD_RELEVANCE or relevance_problem(q, e) is not None:
             continue
         weight = e.relevance / (1.0 + RANK_DECAY * e.passage_index)
-        if latest is not None and e.passage.published is not None:
+        published = e.passage.published
+        if latest is not None and published is not None:
             # News answers are about the latest events retrieved: years-old articles count less.
-            age = (latest - e.passage.published).days
+            age = (latest - published).days
             weight *= 1.0 - AGE_PENALTY + AGE_PENALTY * 0.5 ** (age / AGE_HALF_LIFE_DAYS)
+            if window is not None and (now - published).days > window:
+                weight *= OUT_OF_WINDOW
         out[id(e)] = weight
     return out
+
+
+def asked_window(question: str) -> int | None:
+    """How many days back the question's own time words reach ("this week" → 10), if any.
+
+    Counted back from the question's present, with a few days' slack for a week's reporting.
+    """
+    found = [days for pattern, days in _WINDOWS if pattern.search(question)]
+    return max(found) if found else None
+
+
+_WINDOWS = [
+    (re.compile(p, re.I), days)
+    for p, days in (
+        (r"\b(?:this|last|past) (?:week|weekend)\b|\bearlier this week\b", 14),
+        (r"\b(?:today|yesterday|tonight|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", 10),
+        (r"\b(?:this|last|past) month\b", 45),
+    )
+]
 
 
 def _find(text: str, surface: str) -> int | None:
