@@ -368,15 +368,26 @@ def _asks_about_places(question: str) -> bool:
     )
 
 
-_NOT_A_PLACE = frozenset({"ORG", "PERSON", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
+_NOT_A_PLACE = frozenset({"WORK_OF_ART", "EVENT", "PRODUCT", "LAW"})
 _A_PLACE = frozenset({"GPE", "LOC", "FAC"})
+# NER often reads an unfamiliar town as an organisation or a person ("the Dioura base"): only an
+# organisation that says so by its head word is surely no place.
+_ORG_HEAD = re.compile(
+    r"\b(?:Nations|Council|Organi[sz]ation|Agency|Ministry|Department|Office|Bureau|Commission|"
+    r"Institute|University|Association|Committee|Service|Party|Company|Corporation|Bank|Fund|"
+    r"Board|Authority|Court|Union|Federation|Foundation|Center|Centre|Network)s?$"
+)
 
 
 def _named_otherwise(start: int, end: int, entities: list[Entity]) -> bool:
     """NER reads the name as something other than a place: "a projection from the United
     Nations" puts a figure beside an organisation, not beside another place."""
     over = [x for x in entities if x.start < end and start < x.end]
-    return any(x.label in _NOT_A_PLACE for x in over) and not any(x.label in _A_PLACE for x in over)
+    if any(x.label in _A_PLACE for x in over):
+        return False
+    return any(
+        x.label in _NOT_A_PLACE or (x.label == "ORG" and _ORG_HEAD.search(x.text)) for x in over
+    )
 
 
 def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
