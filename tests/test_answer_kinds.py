@@ -17,7 +17,8 @@ from rag.answer.question import analyse
 from rag.answer.summary import summary_question
 from rag.answer.verify import verify
 from rag.answer.wording import statement
-from rag.answer.yesno import answer_yes_no, is_yes_no
+from rag.answer.yesno import answer_yes_no
+from rag.answer.yesno_question import is_yes_no
 from rag.models.nlp import NLP
 from rag.schema import Answer, Article, Passage
 from rag.settings import Settings
@@ -349,7 +350,7 @@ def test_summary_of_an_absent_subject_is_not_found(chain):
     ],
 )
 def test_yes_no_parse_without_spacy(question, subject, head):
-    from rag.answer.yesno import parse_question
+    from rag.answer.yesno_question import parse_question
 
     parsed = parse_question(question, None)
     assert parsed.subject == subject and parsed.head == head

@@ -1,7 +1,8 @@
 """Question kinds beyond factoids: which answerer a question gets.
 
-Yes/no questions get a verdict and its quote (yesno.py); why / how / what happened /
-summarize / tell me about / "who is <name>" get a short extractive summary (summary.py).
+Yes/no questions get a verdict and its quote (yesno.py; the question is read by
+yesno_question.py, each sentence by yesno_reading.py); why / how / what happened / summarize /
+tell me about / "who is <name>" get a short extractive summary (summary.py).
 Every other question, and any of these whose answerer finds nothing, is the factoid
 answerer's (extractive.py).
 """
@@ -12,7 +13,8 @@ from rag.answer.evidence import Evidence, EvidenceScorer
 from rag.answer.extractive import ExtractiveResult
 from rag.answer.question import QuestionAnalysis
 from rag.answer.summary import summarize, summary_question
-from rag.answer.yesno import answer_yes_no, is_yes_no
+from rag.answer.yesno import answer_yes_no
+from rag.answer.yesno_question import is_yes_no
 
 
 def question_kind(question: str) -> str | None:
