@@ -193,3 +193,22 @@ def test_cli_defers_vectors_and_refuses_to_with_a_chroma_server(tmp_path, monkey
     monkeypatch.setenv("NEWSRAG_CHROMA_URL", "http://127.0.0.1:9")
     refused = runner.invoke(app, ["ingest", str(SAMPLES), "--defer-vectors", "--data-dir", data])
     assert refused.exit_code == 2 and "Chroma server" in refused.output
+
+
+def test_a_questions_few_texts_embed_on_the_query_threads(shared_embeddings, monkeypatch):
+    """A question's texts run on ``query_threads`` (one by default); bulk work gets the threads
+    the model was loaded with, so ingest keeps every core."""
+    import torch
+
+    from rag.models.embeddings import SMALL_BATCH
+
+    shared_embeddings.encode(["warm up"])
+    bulk = shared_embeddings._bulk_threads
+    try:
+        monkeypatch.setattr(shared_embeddings._settings, "query_threads", 1)
+        shared_embeddings.encode(["How many soldiers died at Dioura?"])
+        assert torch.get_num_threads() == 1
+        shared_embeddings.encode(["a chunk of an article"] * (SMALL_BATCH + 1))
+        assert torch.get_num_threads() == bulk
+    finally:
+        torch.set_num_threads(bulk)
