@@ -357,10 +357,10 @@ def _dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Ca
         low = text.lower()
         if low in {"today", "now", "currently", "this week", "last week", "this year", "recently"}:
             continue
-        if _AGE_OR_SPAN.search(low) and not _YEAR.search(text) and not _MONTH_NAME.search(text):
-            continue  # "the age of 96", "70 years": how old or how long, not when
         year = _YEAR.search(text)
         month = _MONTH_NAME.search(text)
+        if not year and not month and _AGE_OR_SPAN.search(low):
+            continue  # "the age of 96", "70 years": how old or how long, not when
         fit = 0.8
         if part == "year":
             if not year:

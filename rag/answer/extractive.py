@@ -19,7 +19,7 @@ from datetime import date
 from rag.answer import confidence
 from rag.answer.candidates import counted_noun
 from rag.answer.evidence import Evidence, Scored
-from rag.answer.pooling import NUMERIC, Pooled, pool_candidates
+from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
 from rag.answer.question import QuestionAnalysis
 from rag.answer.relevance import relevance_problem
 from rag.answer.wording import statement
@@ -104,8 +104,7 @@ def answer_factoid(
     if not pooled:
         problem = next((relevance_problem(q, e) for e in ranked[:1]), None)
         return refusal(problem or f"no retrieved sentence gives a {q.answer_type} for it")
-    # An answer whose best sentence puts it beside another place is that place's, not ours.
-    pooled = [p for p in pooled if not p.top[2].elsewhere]
+    pooled = placed_here(pooled)
     if not pooled:
         return refusal(f"every {q.answer_type} found belongs to a place the question does not name")
     win = pooled[0]

@@ -121,6 +121,12 @@ def pool_candidates(
     return pooled
 
 
+def placed_here(pooled: list[Pooled]) -> list[Pooled]:
+    """The candidates that may answer: one whose best sentence puts it beside another place is
+    that place's, not the question's."""
+    return [p for p in pooled if not p.top[2].elsewhere]
+
+
 def _weights(q: QuestionAnalysis, ranked: list[Evidence], now: date | None) -> dict[int, float]:
     """How much each relevant sentence's evidence counts: relevance, passage rank, age.
 

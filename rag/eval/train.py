@@ -28,7 +28,7 @@ import numpy as np
 from rag.answer.confidence import RANKED, candidate_features
 from rag.answer.evidence import EvidenceScorer
 from rag.answer.extractive import short_answer
-from rag.answer.pooling import pool_candidates
+from rag.answer.pooling import placed_here, pool_candidates
 from rag.answer.question import analyse
 from rag.answer.weights import WEIGHTS_PATH, LinearWeights
 from rag.schema import Passage
@@ -176,7 +176,7 @@ def candidate_featurizer(scorer: EvidenceScorer) -> Featurizer:
         ranked = scorer.score(q, list(passages), scorer.embeddings.embed_query(question))
         if not q.answer_type:  # the question's parse found it asks for no span after all
             return []
-        pooled = [p for p in pool_candidates(q, ranked) if not p.top[2].elsewhere][:RANKED]
+        pooled = placed_here(pool_candidates(q, ranked))[:RANKED]
         out = []
         for i, p in enumerate(pooled):
             _, e, scored = p.top
