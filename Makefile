@@ -13,7 +13,7 @@ TORCH_INDEX = $(shell if [ -n "$$PIP_INDEX_URL$$PIP_EXTRA_INDEX_URL$$PIP_FIND_LI
 	$(PYTHON) -m pip config list 2>/dev/null | grep -qE '(index-url|find-links)='; \
 	then :; else echo "--index-url $(TORCH_CPU_INDEX)"; fi)
 
-.PHONY: run test install lint format eval train bench bench-llm stress clean torch-index
+.PHONY: run test install lint format eval train answers bench bench-llm stress clean torch-index
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ eval: $(STAMP)
 ## reporting fit-on-2022/test-on-2024 and the reverse (~10 min on 2 cores). TRAIN_ARGS="--help"
 train: $(STAMP)
 	$(PY) -m bench.train $(TRAIN_ARGS)
+
+## make answers: the answerer alone on 300 dev questions no `make eval` sample holds, half kept
+## for reading failures (--split look), half for figures only (check); ~5 min, no store to build.
+## ANSWERS_ARGS="--split look --out rows.jsonl"
+answers: $(STAMP)
+	$(PY) -m bench.answers $(ANSWERS_ARGS)
 
 ## make bench: newsrag vs the naive LangChain pipeline vs BM25 alone (~25 min on 2 cores).
 ## More: make bench BENCH_ARGS="--questions 60 --distractors 200 --sizes 1000,10000,50000,200000"

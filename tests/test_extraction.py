@@ -18,7 +18,7 @@ from rag.answer.evidence import Evidence, focus_share, place, question_stems
 from rag.answer.poison import addressed_to_reader
 from rag.answer.question import analyse
 from rag.answer.wording import statement
-from rag.models.nlp import pattern_entities
+from rag.models.nlp import Entity, pattern_entities
 from rag.schema import Article, Passage
 from rag.text.places import country_of, is_country, spellings
 from rag.text.tokens import stem, words
@@ -474,3 +474,67 @@ def test_the_time_a_question_names_bounds_the_articles_that_count(question, days
     from rag.answer.pooling import asked_window
 
     assert asked_window(question) == days
+
+
+# --- typing from the question's category, datelines ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "noun"),
+    [
+        (
+            "This ferry captain announced her retirement before changing her mind.",
+            "person",
+            "captain",
+        ),
+        ("The council sold this island for $3 million in March.", "place", "island"),
+        ("The regional bank bought this company for $44 million.", "org", "company"),
+        ("A farmer in Tarnvale grew this vegetable to a record 40 kg.", "thing", "vegetable"),
+        ("This week the council voted on the ferry budget.", None, None),
+    ],
+)
+def test_a_quiz_statement_names_its_answer_this_noun(question, kind, noun):
+    e = expected_answer(question)
+    assert e.kind == kind
+    if noun:
+        assert e.noun == noun
+
+
+def test_a_fill_in_after_a_role_or_by_asks_for_someone():
+    assert expected_answer("She was once a special assistant to:").kind == "person"
+    assert expected_answer("The ferry record was previously held by:").kind == "person"
+    assert expected_answer("The ferry fare was raised to:").kind == "count"
+
+
+def test_which_show_asks_for_a_title_not_the_network():
+    sentence = (
+        "Ferry Tales, the drama that airs on Tarnvale TV, led the awards with 12 nominations."
+    )
+    question = "Which show led the awards nominations?"
+    e = expected_answer(question)
+    ents = [
+        Entity("Ferry Tales", "WORK_OF_ART", 0, 11),
+        Entity("Tarnvale TV", "ORG", 36, 47),
+    ]
+    found = {
+        c.text: c.fit for c in candidates(sentence, e, ents, {stem(w) for w in words(question)}, [])
+    }
+    assert found["Ferry Tales"] > found["Tarnvale TV"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "(TNN) The Tarnvale ferry council voted to sell the old pier on Monday.",
+        "TARNVALE (Wire) — The ferry council voted to sell the old pier on Monday.",
+        "TARNVALE – The ferry council voted to sell the old pier on Monday.",
+    ],
+)
+def test_a_dateline_is_no_answer(sentence):
+    found = _cands("Which council voted to sell the pier?", sentence)
+    assert not any(c.text in {"TNN", "TARNVALE", "Wire"} for c in found)
+
+
+def test_a_year_before_a_singular_noun_is_no_count():
+    found = _cands("How many bills did the governor sign?", "The governor signed the 2022 bill.")
+    assert not any(c.text == "2022" for c in found)

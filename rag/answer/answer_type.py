@@ -30,7 +30,10 @@ PERSON_NOUNS = frozenset(
     princess pope royal heir daughter son wife husband mother father brother sister member
     spokesperson spokesman spokeswoman general commander soldier suspect victim character
     dancer composer painter conductor drummer guitarist frontman band-member rival opponent
-    successor predecessor replacement hero star striker goalkeeper pitcher batter""")
+    successor predecessor replacement hero star striker goalkeeper pitcher batter superstar
+    megastar slugger republican democrat conservative liberal incumbent challenger assistant
+    aide adviser advisor deputy secretary ambassador envoy diplomat captain pilot nurse teacher
+    student farmer worker employee volunteer""")
 )
 PLACE_NOUNS = frozenset(
     wordlist("""place country nation state city town village region province county capital
@@ -48,6 +51,12 @@ ORG_NOUNS = frozenset(
     league federation association union charity foundation ministry department government
     administration court committee council parliament regime militia army navy band
     orchestra church hospital developer operator provider utility exchange fund""")
+)
+# Creative works: their answers are titles ("Succession"), not the network that airs them.
+WORK_NOUNS = frozenset(
+    wordlist("""show series film movie documentary drama comedy sitcom musical play song single
+    album book novel memoir biography poem podcast episode franchise sequel prequel spinoff
+    spin-off opera ballet painting artwork sculpture exhibition""")
 )
 DATE_NOUNS = {"year": "year", "month": "month", "day": "day", "date": "date", "decade": "year"}
 DURATION_UNITS = frozenset(
@@ -96,6 +105,9 @@ def expected_answer(question: str, parse=None) -> Expected:
         re.search(r"(?::|\b(?:to|as|is|was|by|since|titled|called|named))\s*[:…_-]*\s*$", q)
     ) and (m is None or q.rstrip().endswith(":"))
     if m is None:
+        this = _this_noun(q, parse)
+        if this is not None:
+            return this
         return _blank(q) if blank else Expected(None)
     wh = m.group(1).lower()
     if wh in {"why", "how"}:
@@ -139,7 +151,7 @@ def expected_answer(question: str, parse=None) -> Expected:
             return Expected("money")
         counted = _counted_after_of(q, parse)
         return Expected("count", stem(counted) if counted else None, counted)
-    if n in {"price", "cost", "fine", "salary", "fee", "budget", "sum"}:
+    if n in {"price", "cost", "fine", "salary", "fee", "budget", "sum", "wage", "fare", "ransom"}:
         return Expected("money")
     single = stem(n)
     for table, kind in ((PERSON_NOUNS, "person"), (PLACE_NOUNS, "place"), (ORG_NOUNS, "org")):
@@ -218,7 +230,55 @@ def singular(word: str) -> str:
     return w
 
 
+_THIS = re.compile(r"\b(?:this|these)\s+((?:[\w’'\-]+\s*){1,3})", re.I)
+_NOT_THE_ANSWER = frozenset(
+    wordlist("""week weekend month year season summer winter spring fall autumn morning evening
+    time day days past decade century""")
+)
+
+
+def _this_noun(q: str, parse=None) -> Expected | None:
+    """ "This football star announced …", "… purchased this company for $44 billion": a quiz
+    statement names its answer "this <noun>", and the noun is its category."""
+    for m in _THIS.finditer(q):
+        noun = _this_head(m, parse)
+        if noun is None or singular(noun) in _NOT_THE_ANSWER or singular(noun) in DATE_NOUNS:
+            continue
+        n = singular(noun)
+        for table, kind in ((PERSON_NOUNS, "person"), (PLACE_NOUNS, "place"), (ORG_NOUNS, "org")):
+            if n in table:
+                return Expected(kind, stem(n), noun)
+        return Expected("thing", stem(n), noun)
+    return None
+
+
+def _this_head(m: re.Match[str], parse) -> str | None:
+    """The noun "this" points at: from the parse (the determiner's head), else the first word
+    a category table knows, else the last word before a stopword or a verb-looking word."""
+    if parse is not None:
+        det = next((t for t in parse if t.idx == m.start()), None)
+        if det is not None and det.dep_ == "det" and det.head.pos_ in {"NOUN", "PROPN"}:
+            return det.head.text.lower()
+        if det is not None:
+            return None
+    run: list[str] = []
+    for w in re.findall(r"[\w’'\-]+", m.group(1)):
+        low = w.lower()
+        if low in STOPWORDS or (run and low.endswith("ed")):
+            break
+        if singular(low) in PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS | WORK_NOUNS:
+            return low
+        run.append(low)
+    return run[-1] if run and not run[-1].isdigit() else None
+
+
 _BLANK_DATE = re.compile(r"\b(?:since|in|on|until|from)\s*[:…_-]*\s*$", re.I)
+_BLANK_AGENT = re.compile(
+    r"\b(?:(?:held|won|led|written|directed|played|owned|founded|replaced|succeeded|voiced|"
+    r"performed|sung|hosted|coached)\s+by|(?:" + "|".join(sorted(PERSON_NOUNS)) + r")\s+(?:to|of))"
+    r"\s*[:…_-]*\s*$",
+    re.I,
+)
 _BLANK_NUMBER = re.compile(r"\b(?:to|by|at|of|about|nearly|than)\s*[:…_-]*\s*$", re.I)
 
 
@@ -226,6 +286,13 @@ def _blank(q: str) -> Expected:
     """ "… raised to:" wants a number, "… since:" a date, "… titled:" a name or title."""
     if _BLANK_DATE.search(q):
         return Expected("date", date_part="date", blank=True)
+    if re.search(
+        r"\b(?:cost|price|worth|fine|salary|budget|wage|jackpot|prize amount)s?\b", q, re.I
+    ):
+        return Expected("money", blank=True)  # "… the estimated cost to rebuild will be:"
+    if _BLANK_AGENT.search(q):
+        # "… a record previously held by:", "… special assistant to:": someone.
+        return Expected("person", blank=True)
     if _BLANK_NUMBER.search(q):
         return Expected("count", blank=True)
     return Expected("thing", blank=True)
@@ -258,7 +325,9 @@ def _head_noun(text: str, parse, offset: int) -> str | None:
         run.append(plain)
         if plain != t:
             return plain  # "which team’s owner …" asks which team
-        if singular(t) in PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS and not _KIND_OF.match(t):
+        if singular(
+            t
+        ) in PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS | WORK_NOUNS and not _KIND_OF.match(t):
             return t
         if len(run) >= 3:
             break

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.answer_type import Expected, singular
+from rag.answer.answer_type import WORK_NOUNS, Expected, singular
 from rag.models.nlp import Entity
 from rag.text.lexicon import MONTHS, NUMBER_WORDS, alternation, wordlist
 from rag.text.places import country_of, is_country
@@ -116,7 +116,11 @@ def candidates(
         ]
     out: dict[tuple[int, int], Candidate] = {}
     for c in found:
-        if _named_by_question(c.text, question_stems, expected.noun) or _credit(sentence, c):
+        if (
+            _named_by_question(c.text, question_stems, expected.noun)
+            or _credit(sentence, c)
+            or c.end <= _dateline_end(sentence)
+        ):
             continue
         prev = out.get((c.start, c.end))
         if prev is None or c.fit > prev.fit:
@@ -182,6 +186,20 @@ def _named_by_question(text: str, question_stems: set[str], noun: str | None) ->
     return not content or all(c in question_stems for c in content)
 
 
+# "(CNN) —", "WASHINGTON (AP) —", "PHOENIX –": where a story was filed and by which outlet.
+_DATELINE = re.compile(
+    r"^\W{0,3}(?:[A-Z][A-Z.’']+(?:,?\s[\w.’']+){0,4}\s*)?\([A-Z][\w&.’' ]{0,30}\)\s*[-—–:]?"
+    r"|^\W{0,3}[A-Z][A-Z.,’' ]{2,40}[-—–](?=\s)"
+)
+
+
+def _dateline_end(sentence: str) -> int:
+    """Where a story's dateline ends (0 if none): the outlet and city that open a wire story
+    name who filed it and from where, never the answer to a question about its news."""
+    m = _DATELINE.match(sentence)
+    return m.end() if m else 0
+
+
 def possessive(word: str) -> str:
     return re.sub(r"['’]s?$", "", word)
 
@@ -240,8 +258,10 @@ def _numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[
             sentence[b : b + 12]
         ):
             continue
-        if _YEAR.fullmatch(m.group()) and not _counts(sentence, m, expected):
-            continue
+        if _YEAR.fullmatch(m.group()) and (
+            not _counts(sentence, m, expected) or _singular_after(sentence, m)
+        ):
+            continue  # "the 2022 bill" names a year's bill, not 2,022 of them
         if any(x <= a < y for x, y in dates) and not _counts(sentence, m, expected):
             continue
         if re.fullmatch(r"(?:one|a dozen)", m.group(), re.I) and not _counts(sentence, m, expected):
@@ -286,6 +306,11 @@ _SAME_COUNT = [
         "vote ballot",
     )
 ]
+
+
+def _singular_after(sentence: str, m: re.Match[str]) -> bool:
+    follow = _counted_words(sentence, m, 1)
+    return bool(follow) and singular(follow[0]) == follow[0] and not follow[0].endswith("s")
 
 
 def _counts(sentence: str, m: re.Match[str], expected: Expected) -> bool:
@@ -395,9 +420,13 @@ def _named(
     noun: str | None = None,
 ) -> list[Candidate]:
     table = dict(_LABEL_FIT.get(kind, _LABEL_FIT["thing"]))
+    work = kind == "thing" and noun in _WORK_STEMS
     if kind == "thing" and noun:
         # "Which product …": a category that is no person, place or group of people.
         table.update(PERSON=0.3, GPE=0.3, NORP=0.3, LOC=0.3)
+    if work:
+        # "Which show …": a title, not the network that airs it nor the people in it.
+        table.update(ORG=0.3, PERSON=0.2, FAC=0.3, EVENT=0.5, PRODUCT=0.7)
     out: list[Candidate] = []
     if kind == "place" and noun in _COUNTRY_NOUNS:
         return _countries(entities)
@@ -422,10 +451,17 @@ def _named(
             text, a = _trim(np.text, np.start)
             head = text.split()[-1].lower() if text else ""
             if text and len(text.split()) <= 6 and head not in _GENERIC_HEADS:
-                out.append(Candidate(text, a, a + len(text), table["NP"], key_of(text)))
+                fit = table["NP"]
+                plain = not any(w[:1].isupper() for w in text.split())
+                if plain and noun and stem(singular(head)) == noun:
+                    continue  # "a canned drink" for "which drink": the category, not one of it
+                if work and plain:
+                    fit *= 0.4  # a title is capitalised: "the reality TV show" is none
+                out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     return out
 
 
+_WORK_STEMS = frozenset(stem(w) for w in WORK_NOUNS)
 _COUNTRY_NOUNS = frozenset(stem(w) for w in ("country", "nation"))
 _WITHIN_A_COUNTRY = frozenset(
     stem(w)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -86,9 +87,18 @@ class Evidence:
 
 
 def contains_term(haystack: str, term: str) -> bool:
-    """Whole-word, case-insensitive, tolerant of a possessive or plural ending ("U.S." is "US")."""
-    pattern = r"(?<![\w])" + re.escape(_undot(term).lower()) + r"(?:'s|’s|s|es)?(?![\w])"
-    return re.search(pattern, _undot(haystack).lower()) is not None
+    """Whole-word, case- and accent-insensitive ("Copa América" is "Copa America"), tolerant of
+    a possessive or plural ending ("U.S." is "US")."""
+    pattern = r"(?<![\w])" + re.escape(fold(_undot(term))) + r"(?:'s|’s|s|es)?(?![\w])"
+    return re.search(pattern, fold(_undot(haystack))) is not None
+
+
+def fold(text: str) -> str:
+    """Lowercased, accents dropped: how a name is matched whatever its spelling's diacritics."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def mentions(haystack: str, term: str) -> bool:

@@ -34,7 +34,7 @@ from rag.text.tokens import words
 MIN_SCORE = 0.42  # a sentence quoted without a typed answer ("why", statements) needs this
 MIN_SUPPORT = 0.22  # the winning candidate's best sentence: relevance x fit x proximity
 SECOND_SOURCE_RATIO = 0.85
-FULLER_NAME_RATIO = 0.6
+FULLER_NAME_RATIO = 0.3
 DIFFER_RATIO = 0.8  # a rival value this close, from another article, is a reported disagreement
 
 _QUALIFIER = re.compile(
@@ -109,14 +109,6 @@ def answer_factoid(
         return refusal(f"every {q.answer_type} found belongs to a place the question does not name")
     win = pooled[0]
     support, best, scored = win.top
-    # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a sentence
-    # nearly as good says it: the quote must hold the short answer, so the sentence goes too.
-    fuller = max(
-        (t for t in win.support if t[0] >= FULLER_NAME_RATIO * support),
-        key=lambda t: len(t[2].candidate.text),
-    )
-    if len(fuller[2].candidate.text) > len(scored.candidate.text):
-        support, best, scored = fuller
     if support < MIN_SUPPORT:
         return refusal(
             f"the best {q.answer_type} found is too weakly supported "
@@ -131,6 +123,11 @@ def answer_factoid(
             f"the best {q.answer_type} found is too uncertain "
             f"(“{scored.candidate.text}”, confidence {p:.2f} < {min_confidence:.2f})"
         )
+    # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a relevant
+    # sentence says it: the quote must hold the short answer, so that sentence is quoted.
+    fuller = _fuller_name(win, support, scored)
+    if fuller is not None:
+        _, best, scored = fuller
     short = short_answer(q, best, scored)
     citations = [_citation(1, best)]
     rival = _rival(q, win, [p for p in pooled if p is not win])
@@ -161,6 +158,27 @@ def answer_factoid(
         citations.append(_citation(2, second))
         markers = "[1][2]"
     return ExtractiveResult("answered", _statement(short, best, markers), short, citations, notes)
+
+
+def _fuller_name(
+    win: Pooled, support: float, scored: Scored
+) -> tuple[float, Evidence, Scored] | None:
+    """The winner's support that names it in full: more capitalised words around the same
+    name ("Elizabeth Debicki" for "Debicki", "New York City" for "New York"), or more of the
+    same date ("Aug. 23, 2044" for "2044"), never a phrase
+    around it ("year's Columbus Day", "zodiac sign Cancer")."""
+    short = scored.candidate.text
+    fuller = [
+        t
+        for t in win.support
+        if t[0] >= FULLER_NAME_RATIO * support
+        and len(t[2].candidate.text) > len(short)
+        and re.fullmatch(
+            r"(?:[A-Z0-9][\w’'.,\-]*\s+)*" + re.escape(short) + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*",
+            t[2].candidate.text,
+        )
+    ]
+    return max(fuller, key=lambda t: len(t[2].candidate.text)) if fuller else None
 
 
 def _rival(q: QuestionAnalysis, win: Pooled, others: list[Pooled]) -> Pooled | None:

@@ -167,7 +167,10 @@ _WINDOWS = [
     (re.compile(p, re.I), days)
     for p, days in (
         (r"\b(?:this|last|past) (?:week|weekend)\b|\bearlier this week\b", 14),
-        (r"\b(?:today|yesterday|tonight|on (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b", 10),
+        (
+            r"\b(?:today|yesterday|tonight|(?:on|last) (?:mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+            10,
+        ),
         (r"\b(?:this|last|past) month\b", 45),
     )
 ]
