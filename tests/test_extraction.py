@@ -538,3 +538,41 @@ def test_a_dateline_is_no_answer(sentence):
 def test_a_year_before_a_singular_noun_is_no_count():
     found = _cands("How many bills did the governor sign?", "The governor signed the 2022 bill.")
     assert not any(c.text == "2022" for c in found)
+
+
+def test_a_name_whose_own_head_is_another_category_counts_less():
+    question = "Which national park closed after the floods?"
+    sentence = "Rangers in Tarn County said Osk Valley National Park closed after the floods."
+    ents = [Entity("Tarn County", "GPE", 11, 22), Entity("Osk Valley National Park", "FAC", 28, 52)]
+    found = {
+        c.text: c.fit
+        for c in candidates(sentence, expected_answer(question), ents, question_stems(question))
+    }
+    assert found["Osk Valley National Park"] > found["Tarn County"]
+
+
+def test_a_bare_weekday_is_a_weaker_date_than_a_calendar_date():
+    question = "On what date will the new ferry sail?"
+    sentence = "The council said on Tuesday that the new ferry will sail on 6 May 2027."
+    ents = [Entity("Tuesday", "DATE", 20, 27), Entity("6 May 2027", "DATE", 60, 70)]
+    found = {
+        c.text: c.fit
+        for c in candidates(sentence, expected_answer(question), ents, question_stems(question))
+    }
+    assert found["6 May 2027"] > found["Tuesday"]
+
+
+def test_since_asks_for_a_year():
+    e = expected_answer("The ferry ran on time for the first time since:")
+    assert (e.kind, e.date_part) == ("date", "year")
+
+
+def test_an_org_question_is_not_answered_by_a_person():
+    question = "Which university hosted the ferry debate?"
+    sentence = "Ines Varga spoke at Tarnvale University during the ferry debate."
+    ents = [Entity("Ines Varga", "PERSON", 0, 10), Entity("Tarnvale University", "ORG", 20, 39)]
+    found = {
+        c.text: c.fit
+        for c in candidates(sentence, expected_answer(question), ents, question_stems(question))
+    }
+    assert found["Tarnvale University"] > 3 * found["Ines Varga"]

@@ -31,7 +31,7 @@ PERSON_NOUNS = frozenset(
     spokesperson spokesman spokeswoman general commander soldier suspect victim character
     dancer composer painter conductor drummer guitarist frontman band-member rival opponent
     successor predecessor replacement hero star striker goalkeeper pitcher batter superstar
-    megastar slugger republican democrat conservative liberal incumbent challenger assistant
+    megastar popstar rockstar slugger republican democrat conservative liberal incumbent challenger assistant
     aide adviser advisor deputy secretary ambassador envoy diplomat captain pilot nurse teacher
     student farmer worker employee volunteer""")
 )
@@ -284,6 +284,8 @@ _BLANK_NUMBER = re.compile(r"\b(?:to|by|at|of|about|nearly|than)\s*[:…_-]*\s*$
 
 def _blank(q: str) -> Expected:
     """ "… raised to:" wants a number, "… since:" a date, "… titled:" a name or title."""
+    if re.search(r"\bsince\s*[:…_-]*\s*$", q, re.I):
+        return Expected("date", date_part="year", blank=True)  # "… for the first time since:"
     if _BLANK_DATE.search(q):
         return Expected("date", date_part="date", blank=True)
     if re.search(

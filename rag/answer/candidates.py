@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.answer.answer_type import WORK_NOUNS, Expected, singular
+from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS, WORK_NOUNS, Expected, singular
 from rag.models.nlp import Entity
 from rag.text.lexicon import MONTHS, NUMBER_WORDS, alternation, wordlist
 from rag.text.places import country_of, is_country
@@ -114,6 +114,12 @@ def candidates(
             _weaker(c, 0.3) if is_country(c.text) and c.key not in _ALSO_A_STATE else c
             for c in found
         ]
+    if kind in {"place", "org", "thing"} and expected.noun:
+        # "Maricopa County" for "which national park": the name says it is another category.
+        found = [
+            _weaker(c, OTHER_CATEGORY_FIT) if _names_another_category(c.text, expected.noun) else c
+            for c in found
+        ]
     out: dict[tuple[int, int], Candidate] = {}
     for c in found:
         if (
@@ -176,6 +182,38 @@ _NEIGHBOUR_BEFORE = re.compile(
     r"\b(?:near|neighbou?ring|bordering|across from|close to|toward|towards|into|from)\s+(?:the\s+)?$",
     re.I,
 )
+
+
+OTHER_CATEGORY_FIT = 0.4
+_CATEGORY_HEADS = frozenset(singular(w) for w in PLACE_NOUNS | ORG_NOUNS)
+# Heads that name the same category ("Fox News Channel" is a network, "Boston College" a school).
+_KIN_CATEGORIES = [
+    frozenset(wordlist(group))
+    for group in (
+        "network channel broadcaster station outlet",
+        "company firm business corporation conglomerate maker manufacturer group giant brand",
+        "university college school institution academy",
+        "city town village municipality capital metropolis borough",
+        "team club side franchise",
+        "airline carrier airways",
+        "party group movement",
+        "agency department ministry office administration bureau service",
+        "store retailer chain restaurant supermarket",
+        "park site venue",
+    )
+]
+
+
+def _names_another_category(text: str, noun: str) -> bool:
+    """The name's own last word is a category the question did not ask for ("Maricopa County"
+    for "which park", "Howard University" for "which airline")."""
+    parts = text.split()
+    if len(parts) < 2:
+        return False
+    head = singular(parts[-1].strip(".,’'").lower())
+    if head not in _CATEGORY_HEADS or stem(head) == noun:
+        return False
+    return not any(head in g and any(stem(w) == noun for w in g) for g in _KIN_CATEGORIES)
 
 
 def _named_by_question(text: str, question_stems: set[str], noun: str | None) -> bool:
@@ -370,6 +408,12 @@ _AGE_OR_SPAN = re.compile(
 )
 
 
+_WEEKDAY_ONLY = re.compile(
+    r"(?:(?:last|this|next|on|early|late)\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"(?:\s+(?:morning|afternoon|evening|night))?"
+)
+
+
 def _dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
     part = expected.date_part or "date"
     out: list[Candidate] = []
@@ -397,6 +441,8 @@ def _dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Ca
             text, a, fit = month.group().rstrip("."), a + month.start(), 1.0
         elif part == "day" and not (re.search(r"\d", text) or "day" in low):
             fit = 0.4
+        elif _WEEKDAY_ONLY.fullmatch(low):
+            fit = 0.5  # "Tuesday": a day relative to the article, when a date is asked for
         elif year or month or re.search(r"\d|day\b", low):
             fit = 1.0
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
@@ -421,6 +467,8 @@ def _named(
 ) -> list[Candidate]:
     table = dict(_LABEL_FIT.get(kind, _LABEL_FIT["thing"]))
     work = kind == "thing" and noun in _WORK_STEMS
+    if kind == "org" and noun:
+        table.update(PERSON=0.2)  # "which university" is not answered by a person's name
     if kind == "thing" and noun:
         # "Which product …": a category that is no person, place or group of people.
         table.update(PERSON=0.3, GPE=0.3, NORP=0.3, LOC=0.3)

@@ -174,7 +174,9 @@ def _fuller_name(
         if t[0] >= FULLER_NAME_RATIO * support
         and len(t[2].candidate.text) > len(short)
         and re.fullmatch(
-            r"(?:[A-Z0-9][\w’'.,\-]*\s+)*" + re.escape(short) + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*",
+            r"(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
+            + re.escape(short)
+            + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*",
             t[2].candidate.text,
         )
     ]
