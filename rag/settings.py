@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(1.0, ge=0)
     lexical_weight: float = Field(1.0, ge=0)
+    rerank_weight: float = Field(
+        0.4,
+        ge=0,
+        description="Second stage: a fused passage's score x (1 + this x its best sentence's "
+        "share of the question's words); 0 keeps the fused order.",
+    )
+    rerank_depth: int = Field(40, ge=1, le=500, description="Fused passages re-ranked.")
     as_of_include_undated: bool = Field(
         False,
         description="With an as_of date, also search articles whose date is unknown "

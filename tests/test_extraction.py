@@ -576,3 +576,61 @@ def test_an_org_question_is_not_answered_by_a_person():
         for c in candidates(sentence, expected_answer(question), ents, question_stems(question))
     }
     assert found["Tarnvale University"] > 3 * found["Ines Varga"]
+
+
+def _support(sentence: str, short: str, weight: float):
+    from rag.answer.candidates import Candidate
+    from rag.answer.evidence import Scored
+
+    passage = Passage(chunk_id="c", article_id="a", title="Ferry", text=sentence, start=0,
+                      end=len(sentence))  # fmt: skip
+    at = sentence.index(short)
+    c = Candidate(short, at, at + len(short), 1.0, short.lower())
+    return (weight, Evidence(0, passage, 0, len(sentence)), Scored(c, weight, 1.0))
+
+
+def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
+    from rag.answer.extractive import _fuller_name
+    from rag.answer.pooling import Pooled
+
+    best = _support("Okafor called for an inquiry into the barracks.", "Okafor", 0.5)
+    full = _support("On Tuesday Piet Okafor, the mayor, visited the base.", "Okafor", 0.3)
+    win = Pooled("okafor", 0.8, 0.5, [best, full])
+    weight, e, scored = _fuller_name(win, 0.5, best[2])
+    assert scored.candidate.text == "Piet Okafor"  # not "On Tuesday Piet Okafor"
+    assert e.text[scored.candidate.start : scored.candidate.end] == "Piet Okafor"
+
+
+def test_no_fuller_name_from_a_phrase_or_an_article():
+    from rag.answer.extractive import _fuller_name
+    from rag.answer.pooling import Pooled
+
+    best = _support("The zodiac sign Cancer was on the coin.", "Cancer", 0.5)
+    assert _fuller_name(Pooled("cancer", 0.5, 0.5, [best]), 0.5, best[2]) is None
+
+
+def test_how_old_reads_an_age():
+    found = {
+        c.text: c.fit
+        for c in _cands("How old did the captain turn?", "The captain turned 100 on Tuesday.")
+    }
+    assert found["100"] == 1.0
+    found = {
+        c.text: c.fit for c in _cands("How old is the captain?", "The 21-year-old captain sailed.")
+    }
+    assert found["21"] == 1.0
+
+
+def test_a_sentence_set_years_before_its_article_counts_less():
+    q = analyse("Which company passed the ferry line in value?")
+    text = "Back in September 2018, Tarn Shipping passed the ferry line in value."
+    passage = Passage(chunk_id="c", article_id="a", title="Ferry", text=text, start=0,
+                      end=len(text), published=date(2024, 5, 20))  # fmt: skip
+    e = Evidence(0, passage, 0, len(text))
+    c = next(c for c in candidates(text, q.expected, [Entity("Tarn Shipping", "ORG", 23, 36)],
+                                   question_stems(q.text)) if c.text == "Tarn Shipping")  # fmt: skip
+    now = Passage(chunk_id="c", article_id="a", title="Ferry", text=text, start=0, end=len(text),
+                  published=date(2018, 10, 1))  # fmt: skip
+    assert place(q, e, c).score < place(q, Evidence(0, now, 0, len(text)), c).score
+    asked = analyse("Which company passed the ferry line in value in 2018?")
+    assert place(asked, e, c).score == place(asked, Evidence(0, now, 0, len(text)), c).score

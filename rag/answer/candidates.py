@@ -351,10 +351,18 @@ def _singular_after(sentence: str, m: re.Match[str]) -> bool:
     return bool(follow) and singular(follow[0]) == follow[0] and not follow[0].endswith("s")
 
 
+_AGE_BEFORE = re.compile(r"\b(?:turn(?:s|ed|ing)?|aged?|age of|at)\s*$", re.I)
+_AGE_AFTER = re.compile(r"^[-\s](?:years?[-\s]old|year-old)\b", re.I)
+
+
 def _counts(sentence: str, m: re.Match[str], expected: Expected) -> bool:
     if not expected.noun:
         return False
     noun = expected.noun
+    if noun == "year" and (
+        _AGE_AFTER.match(sentence[m.end() :]) or _AGE_BEFORE.search(sentence[: m.start()])
+    ):
+        return True  # "how old": "a 21-year-old", "turned 100", "died at 89"
     single = singular(expected.noun_text or noun)
     kin = next((g for g in _SAME_COUNT if single in g), frozenset())
     for w in _counted_words(sentence, m):

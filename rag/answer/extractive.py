@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rag.answer import confidence
-from rag.answer.candidates import counted_noun
+from rag.answer.candidates import Candidate, counted_noun
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
 from rag.answer.question import QuestionAnalysis
@@ -26,9 +26,9 @@ from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
 from rag.text.facts import normalize_number
-from rag.text.lexicon import NUMBER_WORDS, alternation
+from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation
 from rag.text.markers import strip_markers
-from rag.text.tokens import words
+from rag.text.tokens import STOPWORDS, words
 
 # Calibrated on rtqa dev questions (README "Measured"), never per question.
 MIN_SCORE = 0.42  # a sentence quoted without a typed answer ("why", statements) needs this
@@ -163,24 +163,45 @@ def answer_factoid(
 def _fuller_name(
     win: Pooled, support: float, scored: Scored
 ) -> tuple[float, Evidence, Scored] | None:
-    """The winner's support that names it in full: more capitalised words around the same
-    name ("Elizabeth Debicki" for "Debicki", "New York City" for "New York"), or more of the
-    same date ("Aug. 23, 2044" for "2044"), never a phrase
-    around it ("year's Columbus Day", "zodiac sign Cancer")."""
+    """The winner named in full by one of its supporting sentences: more capitalised words
+    around the same name ("Elizabeth Debicki" for "Debicki", "New York City" for "New York"),
+    or more of the same date ("Aug. 23, 2044" for "2044"), never a phrase around it ("year's
+    Columbus Day", "zodiac sign Cancer") nor an article ("The Gorgosaurus"). The sentence that
+    says it in full becomes the quote, so the quote still holds the short answer."""
     short = scored.candidate.text
-    fuller = [
-        t
-        for t in win.support
-        if t[0] >= FULLER_NAME_RATIO * support
-        and len(t[2].candidate.text) > len(short)
-        and re.fullmatch(
-            r"(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
-            + re.escape(short)
-            + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*",
-            t[2].candidate.text,
-        )
-    ]
-    return max(fuller, key=lambda t: len(t[2].candidate.text)) if fuller else None
+    if not short[:1].isalnum():
+        return None
+    fuller = re.compile(
+        r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
+        + re.escape(short)
+        + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*(?![\w’'])"
+    )
+    best: tuple[float, Evidence, Scored] | None = None
+    for weight, e, s in win.support:
+        if weight < FULLER_NAME_RATIO * support:
+            break  # best first
+        for m in fuller.finditer(e.text):
+            text = _name_start(m.group().rstrip(".,"), short)
+            if len(text) <= len(short) or (best and len(text) <= len(best[2].candidate.text)):
+                continue
+            c = s.candidate
+            at = m.start() + m.group().index(text)
+            span = Candidate(text, at, at + len(text), c.fit, c.key, c.counts)
+            best = (weight, e, Scored(span, s.score, s.proximity, s.elsewhere))
+    return best
+
+
+def _name_start(text: str, short: str) -> str:
+    """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence or name
+    a day are not part of the name."""
+    head = text[: text.index(short)].split()
+    cut = max(
+        (i + 1 for i, w in enumerate(head) if w.lower().strip(".,") in _NOT_IN_A_NAME), default=0
+    )
+    return " ".join(head[cut:] + [text[text.index(short) :]]) if cut else text
+
+
+_NOT_IN_A_NAME = STOPWORDS | frozenset(WEEKDAYS) | frozenset({"former", "late", "then"})
 
 
 def _rival(q: QuestionAnalysis, win: Pooled, others: list[Pooled]) -> Pooled | None:

@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from rag.answer.rerank import rerank
 from rag.models.embeddings import LocalEmbeddings
 from rag.schema import Passage
 from rag.settings import Settings
@@ -110,7 +111,7 @@ class Retriever:
         reference = filters.as_of or date.today()
         for cid, row in rows.items():
             fused[cid] *= recency_boost(row.article.published, reference)
-        ranked = sorted(fused, key=fused.get, reverse=True)
+        ranked = sorted(fused, key=fused.get, reverse=True)[: max(top_k, s.rerank_depth)]
         dense_rank = {cid: i + 1 for i, (cid, _) in enumerate(dense)}
         dense_sim = dict(dense)
         lexical_rank = {cid: i + 1 for i, (cid, _) in enumerate(lexical)}
@@ -137,8 +138,7 @@ class Retriever:
                     dense_similarity=dense_sim.get(cid),
                 )
             )
-            if len(passages) == top_k:
-                break
+        passages = rerank(query, passages, s.rerank_weight, s.rerank_depth)[:top_k]
         t4 = time.perf_counter()
         timings = {
             "embed_query_ms": (t1 - t0) * 1000,
