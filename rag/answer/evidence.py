@@ -380,8 +380,15 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     if own:
         return False
     before = e.passage.text[max(0, e.start - 300) : e.start]
-    previous = re.split(r"(?<=[.!?])\s+", before.strip())[-1] if before.strip() else ""
+    if not before.strip():
+        # "The toll there was 40" opening a passage: the place it refers back to is in a
+        # sentence this passage does not hold, so it cannot be shown to be the one asked about.
+        return _REFERS_BACK.search(sentence) is not None
+    previous = re.split(r"(?<=[.!?])\s+", before.strip())[-1]
     return bool(others(previous)) and not mine(previous)
+
+
+_REFERS_BACK = re.compile(r"\b(?:there|the (?:town|city|village|base|camp|area|site))\b", re.I)
 
 
 _LISTED_AFTER = re.compile(
