@@ -619,18 +619,3 @@ def test_how_old_reads_an_age():
         c.text: c.fit for c in _cands("How old is the captain?", "The 21-year-old captain sailed.")
     }
     assert found["21"] == 1.0
-
-
-def test_a_sentence_set_years_before_its_article_counts_less():
-    q = analyse("Which company passed the ferry line in value?")
-    text = "Back in September 2018, Tarn Shipping passed the ferry line in value."
-    passage = Passage(chunk_id="c", article_id="a", title="Ferry", text=text, start=0,
-                      end=len(text), published=date(2024, 5, 20))  # fmt: skip
-    e = Evidence(0, passage, 0, len(text))
-    c = next(c for c in candidates(text, q.expected, [Entity("Tarn Shipping", "ORG", 23, 36)],
-                                   question_stems(q.text)) if c.text == "Tarn Shipping")  # fmt: skip
-    now = Passage(chunk_id="c", article_id="a", title="Ferry", text=text, start=0, end=len(text),
-                  published=date(2018, 10, 1))  # fmt: skip
-    assert place(q, e, c).score < place(q, Evidence(0, now, 0, len(text)), c).score
-    asked = analyse("Which company passed the ferry line in value in 2018?")
-    assert place(asked, e, c).score == place(asked, Evidence(0, now, 0, len(text)), c).score

@@ -292,33 +292,10 @@ def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
     if q.expected.blank and any(0 <= c.start - a <= 40 for _, a in hits[-2:]):
         proximity = 1.0  # "… titled X": the blank follows the question's last words
     score = c.fit * (0.5 + 0.5 * proximity)
-    if _background(q, e):
-        score *= BACKGROUND
     elsewhere = _about_another(q, e, c)
     if elsewhere:
         score *= ANOTHER_SUBJECT
     return Scored(c, score, proximity, elsewhere)
-
-
-BACKGROUND = 0.6  # a sentence set in an earlier year than its article's is background
-_SET_IN_YEAR = re.compile(
-    r"\b(?:in|since|during|back in|until|by)\s+(?:(?:early|late|mid-?)\s*)?"
-    r"(?:[A-Z][a-z]+\.?\s+)?(?:\d{1,2},?\s+)?((?:19|20)\d\d)\b"
-)
-
-
-def _background(q: QuestionAnalysis, e: Evidence) -> bool:
-    """ "Back in September 2018, Amazon passed $1 trillion": in an article of 2024, a sentence
-    set years earlier tells background, not the news a question of its week asks about. A
-    question that names such a year, or asks when, is about that past."""
-    published = e.passage.published
-    if published is None or q.answer_type in {"date", "duration"}:
-        return False
-    years = [int(m.group(1)) for m in _SET_IN_YEAR.finditer(e.text)]
-    if not years or max(years) >= published.year:
-        return False
-    asked = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", q.text)]
-    return not any(y <= max(years) for y in asked)
 
 
 # A place-like name: after "at", "in", "near" … ("at Boulikessi", "on the Dioura base").

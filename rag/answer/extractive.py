@@ -125,7 +125,7 @@ def answer_factoid(
         )
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a relevant
     # sentence says it: the quote must hold the short answer, so that sentence is quoted.
-    fuller = _fuller_name(win, support, scored)
+    fuller = None if q.answer_type in NUMERIC else _fuller_name(win, support, scored)
     if fuller is not None:
         _, best, scored = fuller
     short = short_answer(q, best, scored)
