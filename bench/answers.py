@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import sys
 import time
 from collections import defaultdict
@@ -29,17 +28,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from bench.train import YEARS, _neighbours, held_out_ids, ranked_passages
+from bench.train import draw_questions, pool_articles, question_pools, ranked_passages
 from rag.answer.evidence import EvidenceScorer
 from rag.answer.extractive import answer_from_evidence
 from rag.answer.kinds import answer_by_kind
 from rag.answer.question import analyse
 from rag.eval.evaluation import AnswerMatcher, open_answer_correct, question_from_record
-from rag.eval.rtqa import default_rtqa_dir, iter_article_records, load_rtqa_records
+from rag.eval.rtqa import default_rtqa_dir, load_rtqa_records
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP
 from rag.models.offline import configure_offline
-from rag.schema import Article
 from rag.settings import Settings
 
 
@@ -49,24 +47,9 @@ def split_of(question_id: str) -> str:
 
 
 def choose(records: list[dict], per_year: int, seed: int, split: str) -> list[dict]:
-    held_out = held_out_ids(records)
-    usable = sorted(
-        (
-            r
-            for r in records
-            if r.get("answer_in_corpus")
-            and r["id"] not in held_out
-            and (split == "all" or split_of(r["id"]) == split)
-        ),
-        key=lambda r: r["id"],
+    return draw_questions(
+        records, per_year, seed, lambda r: split == "all" or split_of(r["id"]) == split
     )
-    rng = random.Random(seed)
-    chosen = []
-    for year in YEARS:
-        of_year = [r for r in usable if r["date"].startswith(str(year))]
-        chosen += rng.sample(of_year, min(per_year, len(of_year)))
-    chosen.sort(key=lambda r: (r["date"], r["id"]))
-    return chosen
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,32 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     scorer = EvidenceScorer(embeddings, NLP(settings.spacy_model))
     records = load_rtqa_records(rtqa_dir)
     chosen = choose(records, args.per_year, args.seed, args.split)
-    wanted = {p for r in chosen for p in r["pool"]}
-    articles = {
-        a["id"]: Article(
-            id=a["id"],
-            title=a.get("title") or "",
-            text=a.get("text") or "",
-            published=(a.get("published") or None) and str(a["published"])[:10],
-        )  # fmt: skip
-        for a in iter_article_records(rtqa_dir / "articles.jsonl.gz")
-        if a["id"] in wanted
-    }
+    articles = pool_articles(rtqa_dir, chosen)
     rows = []
     out = args.out.open("w", encoding="utf-8") if args.out else None
     for r in tqdm(chosen, desc="questions", unit="q", file=sys.stderr):
         q = question_from_record(r, f"rtqa:{r['id']}")
         matcher = AnswerMatcher(q.answers)
-        own = [articles[p] for p in q.pool if p in articles]
-        others = [
-            articles[p]
-            for o in _neighbours(chosen, r)
-            for p in o["pool"]
-            if p in articles and p not in q.pool
-        ]
-        asks = [("", own + others)]
-        if not args.no_absent:
-            asks.append(("absent", [a for a in others if not matcher(f"{a.title}\n{a.text}")]))
+        mixed, absent = question_pools(chosen, r, articles, matcher)
+        asks = [("", mixed)] + ([] if args.no_absent else [("absent", absent)])
         for kind, pool in asks:
             passages = ranked_passages(q.question, pool, args.top, settings)
             analysis = analyse(q.question)

@@ -22,6 +22,7 @@ import random
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -108,10 +109,31 @@ def build_rows(
     """Candidates of each sampled question, asked twice: over its own pool mixed with the
     pools of other questions of the same weeks, and over those other pools alone with every
     article holding its answer removed (the absent case: any answer there is wrong)."""
-    records = load_rtqa_records(rtqa_dir)
+    chosen = draw_questions(load_rtqa_records(rtqa_dir), per_year, seed)
+    articles = pool_articles(rtqa_dir, chosen)
+    settings = Settings()
+    rows: dict[str, list[CandidateRow]] = {name: [] for name in featurize}
+    for r in tqdm(chosen, desc="questions", unit="q", file=sys.stderr):
+        q = question_from_record(r, f"rtqa:{r['id']}")
+        matcher = AnswerMatcher(q.answers)
+        year = int(r["date"][:4])
+        mixed, absent = question_pools(chosen, r, articles, matcher)
+        for suffix, pool in (("", mixed), ("#absent", absent)):
+            passages = ranked_passages(q.question, pool, top, settings)
+            for name, featurizer in featurize.items():
+                for text, feats in featurizer(q.question, passages):
+                    rows[name].append(CandidateRow(q.id + suffix, year, text, feats, matcher(text)))
+    return rows
+
+
+def draw_questions(
+    records: list[dict], per_year: int, seed: int, keep: Callable[[dict], bool] = lambda r: True
+) -> list[dict]:
+    """A seeded draw of answer-in-corpus questions per year, none that ``make eval`` reports
+    on, in the order they were asked."""
     held_out = held_out_ids(records)
     usable = sorted(
-        (r for r in records if r.get("answer_in_corpus") and r["id"] not in held_out),
+        (r for r in records if r.get("answer_in_corpus") and r["id"] not in held_out and keep(r)),
         key=lambda r: r["id"],
     )
     rng = random.Random(seed)
@@ -120,8 +142,13 @@ def build_rows(
         of_year = [r for r in usable if r["date"].startswith(str(year))]
         chosen += rng.sample(of_year, min(per_year, len(of_year)))
     chosen.sort(key=lambda r: (r["date"], r["id"]))
+    return chosen
+
+
+def pool_articles(rtqa_dir: Path, chosen: list[dict]) -> dict[str, Article]:
+    """The articles of the chosen questions' pools, by id."""
     wanted = {p for r in chosen for p in r["pool"]}
-    articles = {
+    return {
         a["id"]: Article(
             id=a["id"],
             title=a.get("title") or "",
@@ -131,26 +158,21 @@ def build_rows(
         for a in iter_article_records(rtqa_dir / "articles.jsonl.gz")
         if a["id"] in wanted
     }
-    settings = Settings()
-    rows: dict[str, list[CandidateRow]] = {name: [] for name in featurize}
-    for r in tqdm(chosen, desc="questions", unit="q", file=sys.stderr):
-        q = question_from_record(r, f"rtqa:{r['id']}")
-        matcher = AnswerMatcher(q.answers)
-        year = int(r["date"][:4])
-        own = [articles[p] for p in q.pool if p in articles]
-        others = [
-            articles[p]
-            for o in _neighbours(chosen, r)
-            for p in o["pool"]
-            if p in articles and p not in q.pool
-        ]
-        absent = [a for a in others if not matcher(f"{a.title}\n{a.text}")]
-        for suffix, pool in (("", own + others), ("#absent", absent)):
-            passages = ranked_passages(q.question, pool, top, settings)
-            for name, featurizer in featurize.items():
-                for text, feats in featurizer(q.question, passages):
-                    rows[name].append(CandidateRow(q.id + suffix, year, text, feats, matcher(text)))
-    return rows
+
+
+def question_pools(
+    chosen: list[dict], record: dict, articles: dict[str, Article], matcher: AnswerMatcher
+) -> tuple[list[Article], list[Article]]:
+    """A question's corpus: its own pool mixed with the pools of the questions asked closest in
+    time; and those other pools alone without any article holding its answer (the absent case)."""
+    own = [articles[p] for p in record["pool"] if p in articles]
+    others = [
+        articles[p]
+        for o in _neighbours(chosen, record)
+        for p in o["pool"]
+        if p in articles and p not in record["pool"]
+    ]
+    return own + others, [a for a in others if not matcher(f"{a.title}\n{a.text}")]
 
 
 def _neighbours(chosen: list[dict], record: dict, count: int = NEIGHBOURS) -> list[dict]:
