@@ -572,7 +572,7 @@ def test_an_org_question_is_not_answered_by_a_person():
     assert found["Tarnvale University"] > 3 * found["Ines Varga"]
 
 
-def _support(sentence: str, short: str, weight: float):
+def _support(sentence: str, short: str, weight: float, ents: tuple[Entity, ...] = ()):
     from rag.answer.candidates import Candidate
     from rag.answer.evidence import Scored
 
@@ -580,7 +580,8 @@ def _support(sentence: str, short: str, weight: float):
                       end=len(sentence))  # fmt: skip
     at = sentence.index(short)
     c = Candidate(short, at, at + len(short), 1.0, short.lower())
-    return (weight, Evidence(0, passage, 0, len(sentence)), Scored(c, weight, 1.0))
+    e = Evidence(0, passage, 0, len(sentence), entities=list(ents))
+    return (weight, e, Scored(c, weight, 1.0))
 
 
 def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
@@ -588,9 +589,10 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     from rag.answer.pooling import Pooled
 
     best = _support("Okafor called for an inquiry into the barracks.", "Okafor", 0.5)
-    full = _support("On Tuesday Piet Okafor, the mayor, visited the base.", "Okafor", 0.3)
+    sentence = "On Tuesday Piet Okafor, the mayor, visited the base."
+    full = _support(sentence, "Okafor", 0.3, (Entity("Piet Okafor", "PERSON", 11, 22),))
     win = Pooled("okafor", 0.8, 0.5, [best, full])
-    weight, e, scored = _fuller_name(win, 0.5, best[2])
+    weight, e, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Piet Okafor"  # not "On Tuesday Piet Okafor"
     assert e.text[scored.candidate.start : scored.candidate.end] == "Piet Okafor"
 
@@ -600,7 +602,13 @@ def test_no_fuller_name_from_a_phrase_or_an_article():
     from rag.answer.pooling import Pooled
 
     best = _support("The zodiac sign Cancer was on the coin.", "Cancer", 0.5)
-    assert _fuller_name(Pooled("cancer", 0.5, 0.5, [best]), 0.5, best[2]) is None
+    q = analyse("Which sign was on the coin?")
+    assert _fuller_name(q, Pooled("cancer", 0.5, 0.5, [best]), 0.5, best[2]) is None
+    # NER reads the longer name as another kind of thing: no fuller place.
+    sentence = "Washington voted first, the Washington Post reported."
+    post = _support(sentence, "Washington", 0.4, (Entity("Washington Post", "ORG", 25, 40),))
+    state = analyse("Which state voted first?")
+    assert _fuller_name(state, Pooled("washington", 0.4, 0.4, [post]), 0.4, post[2]) is None
 
 
 def test_how_old_reads_an_age():

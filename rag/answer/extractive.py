@@ -20,7 +20,7 @@ from rag.answer import confidence
 from rag.answer.candidates import Candidate, counted_noun
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
-from rag.answer.question import QuestionAnalysis
+from rag.answer.question import ENTITY_LABELS, QuestionAnalysis
 from rag.answer.relevance import relevance_problem
 from rag.answer.wording import statement
 from rag.schema import Citation
@@ -125,7 +125,7 @@ def answer_factoid(
         )
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a relevant
     # sentence says it: the quote must hold the short answer, so that sentence is quoted.
-    fuller = None if q.answer_type in NUMERIC else _fuller_name(win, support, scored)
+    fuller = None if q.answer_type in NUMERIC else _fuller_name(q, win, support, scored)
     if fuller is not None:
         _, best, scored = fuller
     short = short_answer(q, best, scored)
@@ -161,13 +161,16 @@ def answer_factoid(
 
 
 def _fuller_name(
-    win: Pooled, support: float, scored: Scored
+    q: QuestionAnalysis, win: Pooled, support: float, scored: Scored
 ) -> tuple[float, Evidence, Scored] | None:
     """The winner named in full by one of its supporting sentences: more capitalised words
     around the same name ("Elizabeth Debicki" for "Debicki", "New York City" for "New York"),
     or more of the same date ("Aug. 23, 2044" for "2044"), never a phrase around it ("year's
     Columbus Day", "zodiac sign Cancer") nor an article ("The Gorgosaurus"). The sentence that
-    says it in full becomes the quote, so the quote still holds the short answer."""
+    says it in full becomes the quote, so the quote still holds the short answer. NER must read
+    the fuller form as one name of the asked-for type ("Washington Post" is no fuller
+    "Washington" for "which state")."""
+    labels = ENTITY_LABELS.get(q.answer_type or "")
     short = scored.candidate.text
     if not short[:1].isalnum():
         return None
@@ -186,6 +189,13 @@ def _fuller_name(
                 continue
             c = s.candidate
             at = m.start() + m.group().index(text)
+            if not any(
+                x.start <= at + 1
+                and at + len(text) <= x.end + 1
+                and (not labels or x.label in labels)
+                for x in e.entities
+            ):
+                continue
             span = Candidate(text, at, at + len(text), c.fit, c.key, c.counts)
             best = (weight, e, Scored(span, s.score, s.proximity, s.elsewhere))
     return best
