@@ -167,9 +167,7 @@ def _fuller_name(
     around the same name ("Elizabeth Debicki" for "Debicki", "New York City" for "New York"),
     or more of the same date ("Aug. 23, 2044" for "2044"), never a phrase around it ("year's
     Columbus Day", "zodiac sign Cancer") nor an article ("The Gorgosaurus"). The sentence that
-    says it in full becomes the quote, so the quote still holds the short answer. NER must read
-    the fuller form as one name of the asked-for type ("Washington Post" is no fuller
-    "Washington" for "which state")."""
+    says it in full becomes the quote, so the quote still holds the short answer."""
     labels = ENTITY_LABELS.get(q.answer_type or "")
     short = scored.candidate.text
     if not short[:1].isalnum():
@@ -189,16 +187,27 @@ def _fuller_name(
                 continue
             c = s.candidate
             at = m.start() + m.group().index(text)
-            if not any(
-                x.start <= at + 1
-                and at + len(text) <= x.end + 1
-                and (not labels or x.label in labels)
-                for x in e.entities
-            ):
+            if _not_one_name(text, short, at, e, labels):
                 continue
             span = Candidate(text, at, at + len(text), c.fit, c.key, c.counts)
             best = (weight, e, Scored(span, s.score, s.proximity, s.elsewhere))
     return best
+
+
+def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] | None) -> bool:
+    """The longer span is a list ("Dr. Dre, Eminem, Snoop Dogg"), a name and a date ("2007,
+    Pelosi", "Pennsylvania Tuesday"), or a name NER reads as another kind of thing
+    ("Washington Post" for "which state")."""
+    extra = text.replace(short, " ", 1)
+    if "," in extra and not re.search(r",\s*\d{4}\b", text):
+        return True
+    if any(w.strip(".,").lower() in _NOT_IN_A_NAME for w in extra.split()):
+        return True
+    end = at + len(text)
+    return bool(labels) and any(
+        x.start < end and at < x.end and x.label not in labels and x.end - x.start > len(short)
+        for x in e.entities
+    )
 
 
 def _name_start(text: str, short: str) -> str:
