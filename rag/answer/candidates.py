@@ -351,7 +351,7 @@ def _singular_after(sentence: str, m: re.Match[str]) -> bool:
     return bool(follow) and singular(follow[0]) == follow[0] and not follow[0].endswith("s")
 
 
-_AGE_BEFORE = re.compile(r"\b(?:turn(?:s|ed|ing)?|aged?|age of|at)\s*$", re.I)
+_AGE_BEFORE = re.compile(r"\b(?:turn(?:s|ed|ing)?|aged?|age of)\s*$", re.I)
 _AGE_AFTER = re.compile(r"^[-\s](?:years?[-\s]old|year-old)\b", re.I)
 
 
@@ -362,7 +362,7 @@ def _counts(sentence: str, m: re.Match[str], expected: Expected) -> bool:
     if noun == "year" and (
         _AGE_AFTER.match(sentence[m.end() :]) or _AGE_BEFORE.search(sentence[: m.start()])
     ):
-        return True  # "how old": "a 21-year-old", "turned 100", "died at 89"
+        return True  # "how old": "a 21-year-old", "turned 100", "aged 89"
     single = singular(expected.noun_text or noun)
     kin = next((g for g in _SAME_COUNT if single in g), frozenset())
     for w in _counted_words(sentence, m):
