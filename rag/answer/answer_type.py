@@ -31,9 +31,9 @@ PERSON_NOUNS = frozenset(
     spokesperson spokesman spokeswoman general commander soldier suspect victim character
     dancer composer painter conductor drummer guitarist frontman band-member rival opponent
     successor predecessor replacement hero star striker goalkeeper pitcher batter superstar
-    megastar popstar rockstar slugger republican democrat conservative liberal incumbent challenger assistant
-    aide adviser advisor deputy secretary ambassador envoy diplomat captain pilot nurse teacher
-    student farmer worker employee volunteer""")
+    megastar popstar rockstar slugger republican democrat conservative liberal incumbent
+    challenger assistant aide adviser advisor deputy secretary ambassador envoy diplomat captain
+    pilot nurse teacher student farmer worker employee volunteer""")
 )
 PLACE_NOUNS = frozenset(
     wordlist("""place country nation state city town village region province county capital
@@ -58,6 +58,9 @@ WORK_NOUNS = frozenset(
     album book novel memoir biography poem podcast episode franchise sequel prequel spinoff
     spin-off opera ballet painting artwork sculpture exhibition""")
 )
+# Nouns that name a category the answer belongs to, and the kind each table stands for.
+_KINDS = ((PERSON_NOUNS, "person"), (PLACE_NOUNS, "place"), (ORG_NOUNS, "org"))
+_CATEGORY_NOUNS = PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS | WORK_NOUNS
 DATE_NOUNS = {"year": "year", "month": "month", "day": "day", "date": "date", "decade": "year"}
 DURATION_UNITS = frozenset(
     wordlist("second minute hour day week month year decade century")
@@ -153,11 +156,12 @@ def expected_answer(question: str, parse=None) -> Expected:
         return Expected("count", stem(counted) if counted else None, counted)
     if n in {"price", "cost", "fine", "salary", "fee", "budget", "sum", "wage", "fare", "ransom"}:
         return Expected("money")
-    single = stem(n)
-    for table, kind in ((PERSON_NOUNS, "person"), (PLACE_NOUNS, "place"), (ORG_NOUNS, "org")):
-        if n in table:
-            return Expected(kind, single, noun, blank=blank)
-    return Expected("thing", single, noun, blank=blank)
+    return Expected(_category_kind(n), stem(n), noun, blank=blank)
+
+
+def _category_kind(noun: str) -> str:
+    """ "rapper" → person, "city" → place, "retailer" → org, anything else a thing."""
+    return next((kind for table, kind in _KINDS if noun in table), "thing")
 
 
 _OF_COUNTED = re.compile(
@@ -245,10 +249,7 @@ def _this_noun(q: str, parse=None) -> Expected | None:
         if noun is None or singular(noun) in _NOT_THE_ANSWER or singular(noun) in DATE_NOUNS:
             continue
         n = singular(noun)
-        for table, kind in ((PERSON_NOUNS, "person"), (PLACE_NOUNS, "place"), (ORG_NOUNS, "org")):
-            if n in table:
-                return Expected(kind, stem(n), noun)
-        return Expected("thing", stem(n), noun)
+        return Expected(_category_kind(n), stem(n), noun)
     return None
 
 
@@ -266,7 +267,7 @@ def _this_head(m: re.Match[str], parse) -> str | None:
         low = w.lower()
         if low in STOPWORDS or (run and low.endswith("ed")):
             break
-        if singular(low) in PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS | WORK_NOUNS:
+        if singular(low) in _CATEGORY_NOUNS:
             return low
         run.append(low)
     return run[-1] if run and not run[-1].isdigit() else None
@@ -327,9 +328,7 @@ def _head_noun(text: str, parse, offset: int) -> str | None:
         run.append(plain)
         if plain != t:
             return plain  # "which team’s owner …" asks which team
-        if singular(
-            t
-        ) in PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS | WORK_NOUNS and not _KIND_OF.match(t):
+        if singular(t) in _CATEGORY_NOUNS and not _KIND_OF.match(t):
             return t
         if len(run) >= 3:
             break
