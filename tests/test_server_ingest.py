@@ -17,7 +17,7 @@ import time
 import pytest
 
 from tests.api_support import copy_store
-from tests.servers import NewsragServer, base_env, log_problems, run_cli
+from tests.servers import NewsragServer, base_env, free_port, log_problems, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_ingest_and_delete_from_a_second_process_reach_the_server(served) -> Non
 
 def test_a_second_server_on_the_same_store_is_refused(served) -> None:
     server, data, env, root = served
-    port = str(server.port + 1)
+    port = str(free_port())  # server.port + 1 may be taken by anything on the machine
     second = run_cli(
         "serve", "--port", port, "--data-dir", str(data), env=env, check=False, timeout=120
     )
