@@ -1,4 +1,5 @@
-"""Markers, facts and verification (rag.text.markers, rag.text.facts, rag.answer.verify).
+"""Markers, facts and verification (rag.text.markers, rag.text.facts, rag.answer.support,
+rag.answer.verify).
 
 The articles below are invented for these tests.
 """
@@ -9,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from rag.answer.verify import NOT_FOUND_MESSAGE, locate, supports, verify
+from rag.answer.support import locate, supports
+from rag.answer.verify import NOT_FOUND_MESSAGE, verify
 from rag.schema import Passage
 from rag.text.facts import claim_facts, normalize_number
 from rag.text.markers import MARKER_RE, format_markers, marker_groups, parse_claims, strip_markers

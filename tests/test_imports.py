@@ -13,7 +13,7 @@ CORE = [
     "rag.models.embeddings", "rag.models.nlp", "rag.models.offline",
     "rag.store.filters", "rag.store.catalog", "rag.store.vectors", "rag.store.sync",
     "rag.store.newsstore",
-    "rag.answer.verify", "rag.answer.chain", "rag.answer.generative",
+    "rag.answer.support", "rag.answer.verify", "rag.answer.chain", "rag.answer.generative",
     "rag.eval.evaluation", "rag.eval.multiple_choice",
 ]  # fmt: skip
 

@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from rag.answer.verify import supports, verify
+from rag.answer.support import supports
+from rag.answer.verify import verify
 from rag.schema import Passage
 from rag.text.roles import number_roles, old_value_times
 

@@ -176,7 +176,7 @@ def summarize(
 
 def _pool(sq: SummaryQuestion, ranked: list[Evidence]) -> list[_Candidate]:
     """Sentences about the subject, scored on what needs no model; the best few kept."""
-    from rag.answer.verify import looks_like_instruction
+    from rag.answer.support import looks_like_instruction
 
     out: list[_Candidate] = []
     seen: set[str] = set()
