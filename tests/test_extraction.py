@@ -461,6 +461,43 @@ def test_a_word_capitalised_for_opening_a_sentence_is_no_focus_name(parsed):
     assert "Approximately" not in q.focus and "Orlo" in q.focus
 
 
+def test_days_months_and_nationalities_are_no_focus_names(parsed):
+    """A passage need not say "Tuesday" or "Britons" to be about the outage or the refund."""
+    question = "Which Orlo carrier refunded Britons after an outage Tuesday in March?"
+    q = analyse(question)
+    q.refine(parsed(question))
+    assert q.focus == ["Orlo"]
+
+
+def test_a_country_adjective_in_a_focus_name_is_not_required():
+    from rag.answer.evidence import gate_focus
+
+    assert gate_focus(["Southeast US", "US", "Orlo"]) == ["Southeast", "Orlo"]
+
+
+def test_a_relative_where_is_no_question(parsed):
+    question = "This singer closed her last tour at Kesh Arena, where she first sang in 1980:"
+    q = analyse(question)
+    q.refine(parsed(question))
+    assert q.expected.kind == "person" and q.expected.noun_text == "singer"
+    assert expected_answer("The ferry sank off Kesh, where is it now?").kind == "place"
+
+
+@pytest.mark.parametrize(
+    "question, kind, noun",
+    [
+        ("Which Orlo-backed Republican won the primary?", "person", "republican"),
+        ("Which state-owned bank collapsed in Orlo?", "org", "bank"),
+        ("Which trailblazing Kesh actress won the award?", "person", "actress"),
+        ("The summit met in which city-state?", "place", "city"),
+    ],
+)
+def test_a_modifier_before_the_category_is_skipped(parsed, question, kind, noun):
+    q = analyse(question)
+    q.refine(parsed(question))
+    assert (q.expected.kind, q.expected.noun_text) == (kind, noun)
+
+
 @pytest.mark.parametrize(
     "question, days",
     [
@@ -510,6 +547,27 @@ def _fits(question: str, sentence: str, ents: list[Entity]) -> dict[str, float]:
     """Each candidate's type fit, with the entities NER would give (written by hand here)."""
     found = candidates(sentence, expected_answer(question), ents, question_stems(question), [])
     return {c.text: c.fit for c in found}
+
+
+def test_a_name_that_says_the_asked_category_is_preferred():
+    sentence = "The capsule fell past the moon and splashed down in the Pacific Ocean on Sunday."
+    ents = [Entity("moon", "LOC", 25, 29), Entity("the Pacific Ocean", "LOC", 50, 67)]
+    found = _fits("Into which ocean did the capsule splash down?", sentence, ents)
+    assert found["Pacific Ocean"] > found["moon"]
+    found = _fits("Which airline cut flights?", "Kesh Airways and Orlo Rail cut flights.", [
+        Entity("Kesh Airways", "ORG", 0, 12), Entity("Orlo Rail", "ORG", 17, 26)])  # fmt: skip
+    assert found["Kesh Airways"] > found["Orlo Rail"]
+
+
+def test_whose_it_is_goes_when_the_question_says_it():
+    sentence = "Activists glued themselves to a painting at Kesh’s National Gallery."
+    ents = [Entity("Kesh’s National Gallery", "ORG", 44, 67)]
+    assert list(_fits("Which Kesh gallery did activists target?", sentence, ents)) == [
+        "National Gallery"
+    ]
+    assert list(_fits("Which gallery did activists target?", sentence, ents)) == [
+        "Kesh’s National Gallery"
+    ]
 
 
 def test_which_show_asks_for_a_title_not_the_network():
@@ -621,3 +679,11 @@ def test_how_old_reads_an_age():
         c.text: c.fit for c in _cands("How old is the captain?", "The 21-year-old captain sailed.")
     }
     assert found["21"] == 1.0
+
+
+def test_a_surname_pools_into_the_shortest_full_name_that_holds_it():
+    from rag.answer.pooling import _merge_names
+
+    merged = _merge_names(["brandt", "tomas brandt", "tomas brandt live", "orlo"])
+    assert merged["brandt"] == "tomas brandt" and merged["orlo"] == "orlo"
+    assert _merge_names(["brandt", "tomas brandt", "ines brandt"])["brandt"] == "brandt"

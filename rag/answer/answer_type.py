@@ -24,7 +24,7 @@ PERSON_NOUNS = frozenset(
     senator governor mayor candidate nominee justice judge prosecutor attorney lawyer ceo
     chief executive founder cofounder owner chairman chair billionaire entrepreneur investor
     tycoon athlete golfer quarterback driver boxer swimmer gymnast skater footballer cricketer
-    sprinter runner cyclist champion winner legend icon host presenter anchor broadcaster
+    sprinter runner cyclist champion winner legend icon host presenter anchor
     journalist reporter director producer filmmaker designer model chef scientist researcher
     astronaut doctor economist activist influencer personality monarch king queen prince
     princess pope royal heir daughter son wife husband mother father brother sister member
@@ -201,6 +201,10 @@ def _pick_wh(q: str) -> re.Match[str] | None:
         return None
     last_stop = max(q.rfind(". ", 0, found[-1].start()), q.rfind("? ", 0, found[-1].start()))
     asking = [m for m in found if m.start() > last_stop] or found
+    # "… at Dodger Stadium this week, where they first performed …": a clause, no question.
+    asking = [m for m in asking if not _relative_where(q, m)]
+    if not asking:
+        return None
     kept = []
     for m in asking:
         before = q[: m.start()].rstrip()
@@ -215,6 +219,15 @@ def _pick_wh(q: str) -> re.Match[str] | None:
         if not relative:
             kept.append(m)
     return (kept or asking)[0]
+
+
+def _relative_where(q: str, m: re.Match[str]) -> bool:
+    nxt = re.match(r"\s*(\w+)", q[m.end() :])
+    return (
+        m.group(1).lower() in {"where", "when"}
+        and q[: m.start()].rstrip().endswith(",")
+        and (nxt is None or nxt.group(1).lower() not in _AUXILIARY)
+    )
 
 
 _PREPOSITIONS = frozenset(
@@ -348,6 +361,10 @@ def _head_from_parse(doc, offset: int) -> str | None:
         if _KIND_OF.match(tok.text) and nxt is not None and nxt.lower_ == "of":
             i += 2  # "which type of cancer": the category is after "of"
             continue
+        after = doc[i + 3] if i + 3 < len(doc) else None
+        if nxt is not None and nxt.tag_ == "HYPH" and after is not None and after.is_alpha:
+            i += 3  # "which Trump-backed Republican", "which state-owned bank": a modifier
+            continue
         if tok.pos_ == "NOUN":
             head = tok.text
             if nxt is not None and nxt.tag_ == "POS":
@@ -356,6 +373,13 @@ def _head_from_parse(doc, offset: int) -> str | None:
             pass  # "US city", "MLB team’s owner", "“Star Trek” character"
         elif tok.pos_ in {"ADJ", "ADV", "DET", "NUM", "PUNCT"} and head is None:
             pass
+        elif (
+            tok.tag_ == "VBG"
+            and head is None
+            and nxt is not None
+            and nxt.pos_ in {"ADJ", "NOUN", "PROPN"}
+        ):
+            pass  # "which trailblazing Chinese American actress": a modifier, not the verb
         else:
             break
         i += 1

@@ -25,7 +25,7 @@ class Candidate:
     text: str  # as the sentence writes it: the short answer
     start: int  # offsets in the sentence
     end: int
-    fit: float  # 0..1: how surely this span is of the asked-for type
+    fit: float  # how surely this span is of the asked-for type: 0..1, up to NAMES_CATEGORY_FIT
     key: str  # normalised, to pool the same answer across sentences
     counts: str | None = None  # the noun a number stands before ("assailants" in "13 assailants")
 
@@ -115,11 +115,17 @@ def candidates(
             for c in found
         ]
     if kind in {"place", "org", "thing"} and expected.noun:
-        # "Maricopa County" for "which national park": the name says it is another category.
+        # "Maricopa County" for "which national park": the name says it is another category;
+        # "Pacific Ocean" for "which ocean", "United Airlines" for "which airline": the asked one.
         found = [
-            _weaker(c, OTHER_CATEGORY_FIT) if _names_another_category(c.text, expected.noun) else c
+            _weaker(c, OTHER_CATEGORY_FIT)
+            if _names_another_category(c.text, expected.noun)
+            else _weaker(c, NAMES_CATEGORY_FIT)
+            if _names_the_category(c.text, expected.noun)
+            else c
             for c in found
         ]
+    found = [_without_asked_owner(c, question_stems) for c in found]
     out: dict[tuple[int, int], Candidate] = {}
     for c in found:
         if (
@@ -185,6 +191,7 @@ _NEIGHBOUR_BEFORE = re.compile(
 
 
 OTHER_CATEGORY_FIT = 0.4
+NAMES_CATEGORY_FIT = 1.25
 _CATEGORY_HEADS = frozenset(singular(w) for w in PLACE_NOUNS | ORG_NOUNS)
 # Heads that name the same category ("Fox News Channel" is a network, "Boston College" a school).
 _KIN_CATEGORIES = [
@@ -214,6 +221,30 @@ def _names_another_category(text: str, noun: str) -> bool:
     if head not in _CATEGORY_HEADS or stem(head) == noun:
         return False
     return not any(head in g and any(stem(w) == noun for w in g) for g in _KIN_CATEGORIES)
+
+
+def _names_the_category(text: str, noun: str) -> bool:
+    """The name's own last word is the asked-for category or its kin ("Columbia University" for
+    "which university", "United Airlines" for "which airline"), and it is more than that word."""
+    parts = text.split()
+    if len(parts) < 2 or not parts[0][:1].isupper():
+        return False
+    head = stem(singular(parts[-1].strip(".,’'").lower()))
+    return head == noun or any(
+        head in {stem(w) for w in g} and any(stem(w) == noun for w in g) for g in _KIN_CATEGORIES
+    )
+
+
+_OWNER = re.compile(r"^([A-Z][\w.\-]*)['’]s\s+(?=[A-Z])")
+
+
+def _without_asked_owner(c: Candidate, question_stems: set[str]) -> Candidate:
+    """ "London’s National Gallery" for "which London gallery": the question says whose it is,
+    the answer is the rest."""
+    m = _OWNER.match(c.text)
+    if m is None or stem(m.group(1)) not in question_stems:
+        return c
+    return Candidate(c.text[m.end() :], c.start + m.end(), c.end, c.fit, key_of(c.text[m.end() :]))
 
 
 def _named_by_question(text: str, question_stems: set[str], noun: str | None) -> bool:

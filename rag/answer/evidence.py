@@ -131,10 +131,14 @@ def focus_share(terms: list[str], text: str) -> float:
 
 def gate_focus(terms: list[str]) -> list[str]:
     """The focus terms a passage must name: numbers are left out ("9-year" is "nine-year"), and
-    so are the country names news uses as adjectives ("Which US city …")."""
-    return [
-        t for t in terms if not re.fullmatch(r"[\d,.]+", t) and _undot(t).lower() not in _WEAK_FOCUS
-    ]
+    so are the country names news uses as adjectives ("Which US city …", "Southeast US")."""
+    out = []
+    for t in terms:
+        # "Southeast US" is named by a passage that says "the Southeast".
+        t = " ".join(w for w in t.split() if _undot(w).lower() not in _WEAK_FOCUS)
+        if t and not re.fullmatch(r"[\d,.]+", t):
+            out.append(t)
+    return out
 
 
 _WEAK_FOCUS = frozenset(

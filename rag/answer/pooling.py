@@ -182,10 +182,15 @@ def _find(text: str, surface: str) -> int | None:
 
 
 def _merge_names(keys: list[str]) -> dict[str, str]:
-    """ "langley" pools into "michael langley" when that is the only longer name holding it."""
+    """ "langley" pools into "michael langley" when that is the only longer name holding it,
+    or the one every other holds in turn ("john" → "elton john", not "elton john live")."""
     out = {}
     for k in keys:
         parts = set(k.split())
         longer = [o for o in keys if o != k and parts < set(o.split())]
-        out[k] = longer[0] if len(longer) == 1 else k
+        shortest = min(longer, key=lambda o: len(o.split()), default=None)
+        nested = shortest is not None and all(
+            set(shortest.split()) <= set(o.split()) for o in longer
+        )
+        out[k] = shortest if nested else k
     return out

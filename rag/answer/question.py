@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answer.answer_type import Expected, expected_answer
+from rag.text.lexicon import MONTHS, WEEKDAYS
+from rag.text.places import is_demonym
 from rag.text.tokens import STOPWORDS, stem, words
 
 # Answer types, and the spaCy entity labels that can fill them.
@@ -113,7 +115,7 @@ class QuestionAnalysis:
         and drop focus terms that were only capitalised for opening a sentence."""
         if parse is None:
             return
-        self.focus = [t for t in self.focus if not _capitalised_by_position(t, parse)]
+        self.focus = [t for t in self.focus if not _no_subject(t, parse)]
         if self.expected.kind is None:
             return
         self.expected = expected_answer(self.text, parse)
@@ -121,13 +123,22 @@ class QuestionAnalysis:
         self.counted = self.expected.noun if self.expected.kind == "count" else self.counted
 
 
-def _capitalised_by_position(term: str, doc) -> bool:
-    """ "… this week. Approximately how many …": a word that opens a sentence and that the
-    parse reads as no proper noun anywhere is no name ("Approximately", "Trailblazing")."""
-    if " " in term:
+def _no_subject(term: str, doc) -> bool:
+    """A capitalised word the question is not about: one that opens a sentence and that the
+    parse reads as no proper noun anywhere ("Approximately", "Trailblazing"), a day or a month
+    (when, not what: "an outage Tuesday"), or a nationality ("Britons", "Russian"), which the
+    articles write in other forms ("British") or leave out."""
+    if " " in term or not term[:1].isalpha():
         return False
+    if term.lower() in _TIME_WORDS or is_demonym(term):
+        return True
     tokens = [t for t in doc if t.text == term]
-    return bool(tokens) and all(t.is_sent_start and t.pos_ != "PROPN" for t in tokens)
+    if not tokens:
+        return False
+    return all(t.is_sent_start and t.pos_ != "PROPN" for t in tokens)
+
+
+_TIME_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 
 def analyse(question: str) -> QuestionAnalysis:

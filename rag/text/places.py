@@ -272,6 +272,15 @@ def is_country(name: str) -> bool:
     return country_of(name) is not None and _bare(name) not in _DEMONYMS
 
 
+def is_demonym(name: str) -> bool:
+    """ "Malian", "Britons", "Japanese": a people or an adjective of a country, not its name."""
+    bare = _bare(name)
+    return bare in _DEMONYMS and bare not in _COUNTRY_KEYS
+
+
+_COUNTRY_KEYS = frozenset(_key(c) for c in _DEMONYM_OF)
+
+
 def same_country(a: str, b: str) -> bool:
     """ "Malian" and "Mali" (or "Mali" and "Malians") name one country."""
     ca = country_of(a)
