@@ -84,6 +84,7 @@ _NAME_OF = re.compile(
     r"(?:of|for|given to)\s+(?:the\s+|a\s+|an\s+|this\s+|its\s+|their\s+|his\s+|her\s+)?",
     re.I,
 )
+_NO_CATEGORY = frozenset(wordlist("following above option options choice choices answer"))
 _KIND_OF = re.compile(r"^(?:type|kind|sort|form|variety|brand|piece|pair|name)s?$", re.I)
 _SKIP = frozenset(
     wordlist("the a an of this that these those new former recent major popular famous")
@@ -142,8 +143,8 @@ def expected_answer(question: str, parse=None) -> Expected:
     noun = _head_noun(q[named.end() :], parse, named.end()) if named else None
     if noun is None:
         noun = _head_noun(after, parse, m.end())
-    if noun is None:
-        return Expected("thing", blank=blank)
+    if noun is None or noun.lower() in _NO_CATEGORY:
+        return Expected("thing", blank=blank)  # "Which of the following …" names no category
     n = singular(noun)
     if _PERCENT.fullmatch(n) or n in {"percentage", "percent"}:
         return Expected("percent")

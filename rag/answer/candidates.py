@@ -248,10 +248,20 @@ def _without_asked_owner(c: Candidate, question_stems: set[str]) -> Candidate:
 
 
 def _named_by_question(text: str, question_stems: set[str], noun: str | None) -> bool:
-    """ "the university" or "Sotheby’s" for a question that says them: not an answer.
+    """ "the university" or "Sotheby’s" for a question that says them: not an answer, nor
+    "Tesla CEO Elon Musk" for a question about Elon Musk (a full name it says, with a title).
     "Northeastern University" for "which university" is one: its other word is new."""
     content = [stem(possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
     content = [c for c in content if c != noun]
+    names = text.split()[-2:]
+    full_name = (
+        len(names) == 2
+        and all(w[:1].isupper() for w in names)
+        and singular(names[-1].lower()) not in _CATEGORY_HEADS  # "… National Park" is new
+        and stem(singular(names[-1].lower())) != noun
+    )
+    if full_name and all(stem(possessive(w)) in question_stems for w in words(" ".join(names))):
+        return True
     return not content or all(c in question_stems for c in content)
 
 
@@ -508,6 +518,8 @@ def _named(
     work = kind == "thing" and noun in _WORK_STEMS
     if kind == "org" and noun:
         table.update(PERSON=0.2)  # "which university" is not answered by a person's name
+    if kind == "org" and noun in _TEAM_STEMS:
+        table.update(GPE=0.6)  # "Argentina won the final": a side may bear its country's name
     if kind == "thing" and noun:
         # "Which product …": a category that is no person, place or group of people.
         table.update(PERSON=0.3, GPE=0.3, NORP=0.3, LOC=0.3)
@@ -549,6 +561,7 @@ def _named(
 
 
 _WORK_STEMS = frozenset(stem(w) for w in WORK_NOUNS)
+_TEAM_STEMS = frozenset(stem(w) for w in ("team", "side", "squad"))
 _COUNTRY_NOUNS = frozenset(stem(w) for w in ("country", "nation"))
 _WITHIN_A_COUNTRY = frozenset(
     stem(w)

@@ -188,7 +188,9 @@ class EvidenceScorer:
                 e.focus = e.passage_focus = 1.0
 
         # Meaning, for the sentences worth it: embedding every sentence would cost seconds.
-        pool = sorted(found, key=lambda e: e.lexical + e.focus, reverse=True)[:SEMANTIC_POOL]
+        pool = _first_distinct(
+            sorted(found, key=lambda e: e.lexical + e.focus, reverse=True), SEMANTIC_POOL
+        )
         vectors = np.asarray(self.embeddings.encode([e.text for e in pool]))
         sims = vectors @ np.asarray(query_vector)
         for e, sim in zip(pool, sims, strict=True):
@@ -210,7 +212,7 @@ class EvidenceScorer:
 
         wanted = asked(parse(self.nlp, question.text)) if question.answer_type else None
         relations: list[tuple[Evidence, int, int]] = []
-        for e in sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]:
+        for e in _first_distinct(sorted(found, key=worth_typing, reverse=True), TYPED_POOL):
             entities, e.attribution = self.nlp.analyse(e.text)
             e.entities = entities
             if question.answer_type:
@@ -256,6 +258,20 @@ class EvidenceScorer:
                 s.score *= CATEGORY_BASE + max(0.0, sims[s.candidate.text])
             e.scored.sort(key=lambda s: s.score, reverse=True)
             e.candidate = e.scored[0].candidate if e.scored else None
+
+
+def _first_distinct(ranked: list[Evidence], n: int) -> list[Evidence]:
+    """The evidence holding the first ``n`` distinct sentences: a story syndicated twice, or
+    a passage retrieved with its neighbour, repeats sentences that must not fill the pool."""
+    texts: set[str] = set()
+    out = []
+    for e in ranked:
+        if e.text not in texts:
+            if len(texts) == n:
+                continue
+            texts.add(e.text)
+        out.append(e)
+    return out
 
 
 def question_stems(question: str) -> set[str]:
@@ -321,7 +337,7 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     focus = gate_focus(q.focus)
     if q.answer_type not in {"count", "money", "percent", "date", "duration"} or not focus:
         return False
-    where = [t for t in focus if t.split()[0].lower() not in _CALENDAR]
+    where = [t for t in focus if t.split()[0].lower() not in _CALENDAR and t not in q.not_places]
     if not where:
         return False
     sentence = e.text

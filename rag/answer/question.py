@@ -105,6 +105,9 @@ class QuestionAnalysis:
     focus: list[str] = field(default_factory=list)  # names and numbers the answer must be about
     counted: str | None = None  # "how many soldiers …" → "soldier" (stem)
     expected: Expected = field(default_factory=lambda: Expected(None))
+    # Focus names the parse reads as no place ("Nasa", "Jimmy Carter"): no count beside another
+    # place is "elsewhere" for them (rag/answer/evidence.py).
+    not_places: frozenset[str] = frozenset()
 
     @property
     def wants_entity(self) -> bool:
@@ -116,6 +119,15 @@ class QuestionAnalysis:
         if parse is None:
             return
         self.focus = [t for t in self.focus if not _no_subject(t, parse)]
+        self.not_places = frozenset(
+            t
+            for t in self.focus
+            for e in parse.ents
+            if e.label_ in _NO_PLACE
+            and t.endswith(e.text)  # "Former President Jimmy Carter" is "Jimmy Carter"
+            # "died in the Kesh flood": NER may call a name it does not know anything.
+            and not _AFTER_PLACE_WORD.search(self.text[: e.start_char])
+        )
         if self.expected.kind is None:
             return
         self.expected = expected_answer(self.text, parse)
@@ -138,6 +150,8 @@ def _no_subject(term: str, doc) -> bool:
     return all(t.is_sent_start and t.pos_ != "PROPN" for t in tokens)
 
 
+_AFTER_PLACE_WORD = re.compile(r"\b(?:at|in|near|on|outside|from|of|to)\s+(?:the\s+)?$", re.I)
+_NO_PLACE = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
 _TIME_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 
