@@ -187,6 +187,9 @@ def _merge_names(keys: list[str]) -> dict[str, str]:
     out = {}
     for k in keys:
         parts = set(k.split())
+        if len(parts) > 1:
+            out[k] = k  # "elton john" is no part of "elton john live", a show's title
+            continue
         longer = [o for o in keys if o != k and parts < set(o.split())]
         shortest = min(longer, key=lambda o: len(o.split()), default=None)
         nested = shortest is not None and all(

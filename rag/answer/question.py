@@ -142,6 +142,8 @@ def _no_subject(term: str, doc) -> bool:
     articles write in other forms ("British") or leave out."""
     if " " in term or not term[:1].isalpha():
         return False
+    if re.search(r"-[a-z]+$", term):
+        return True  # "a government U-turn", "Trump-backed": a word, no name
     if term.lower() in _TIME_WORDS or is_demonym(term):
         return True
     tokens = [t for t in doc if t.text == term]
