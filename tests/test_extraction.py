@@ -12,11 +12,13 @@ from datetime import date
 import pytest
 
 from rag.answer.answer_type import expected_answer
-from rag.answer.candidates import DEMONYM_FIT, candidates, key_of
+from rag.answer.candidates import candidates
 from rag.answer.clauses import OTHER, SAME, asked, relation
 from rag.answer.evidence import Evidence, focus_share, place, question_stems
+from rag.answer.name_candidates import DEMONYM_FIT
 from rag.answer.poison import addressed_to_reader
 from rag.answer.question import analyse
+from rag.answer.spans import key_of
 from rag.answer.wording import statement
 from rag.models.nlp import Entity, pattern_entities
 from rag.schema import Article, Passage
@@ -659,8 +661,8 @@ def test_an_org_question_is_not_answered_by_a_person():
 
 
 def _support(sentence: str, short: str, weight: float, ents: tuple[Entity, ...] = ()):
-    from rag.answer.candidates import Candidate
     from rag.answer.evidence import Scored
+    from rag.answer.spans import Candidate
 
     passage = Passage(chunk_id="c", article_id="a", title="Ferry", text=sentence, start=0,
                       end=len(sentence))  # fmt: skip

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.answer_type import PLACE_NOUNS, singular
-from rag.answer.candidates import Candidate, candidates, possessive, type_hint
+from rag.answer.candidates import candidates, possessive, type_hint
 from rag.answer.clauses import OTHER, OTHER_CLAUSE, SAME, asked, relation
 from rag.answer.parsing import parse
 from rag.answer.poison import addressed_to_reader
 from rag.answer.question import QuestionAnalysis
+from rag.answer.spans import Candidate
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from rag.answer import confidence
-from rag.answer.candidates import Candidate, counted_noun
 from rag.answer.evidence import Evidence, Scored
+from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
 from rag.answer.question import ENTITY_LABELS, QuestionAnalysis
 from rag.answer.relevance import relevance_problem
+from rag.answer.spans import Candidate
 from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates

@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from rag.answer.candidates import Candidate
 from rag.answer.evidence import Evidence, Scored, place
 from rag.answer.question import QuestionAnalysis
 from rag.answer.relevance import relevance_problem
+from rag.answer.spans import Candidate
 
 # Calibrated on rtqa dev questions (README "Measured"), never per question.
 OTHER_ARTICLE_WEIGHT = 0.5  # the same answer in a further article adds this share of its support

@@ -1,0 +1,140 @@
+"""Names and things in a sentence: which entity spans fill a person, an organisation, a place or
+a thing, and how surely.
+
+Named entities come from spaCy (rag/models/nlp.py) when it is installed, capitalised names from
+patterns when not; a "which country" question also reads a demonym as its country.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.answer_type import WORK_NOUNS, singular
+from rag.answer.spans import Candidate, key_of
+from rag.models.nlp import Entity
+from rag.text.lexicon import wordlist
+from rag.text.places import country_of, is_country
+from rag.text.tokens import STOPWORDS, stem
+
+_QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+
+# Which entity labels fill which kind, and how surely.
+_LABEL_FIT: dict[str, dict[str, float]] = {
+    "person": {"PERSON": 1.0, "ORG": 0.45, "NORP": 0.3, "NAME": 0.55, "GPE": 0.2},
+    "org": {"ORG": 1.0, "NORP": 0.4, "PERSON": 0.35, "NAME": 0.55, "PRODUCT": 0.4, "GPE": 0.3, "FAC": 0.3},
+    "place": {"GPE": 1.0, "LOC": 0.9, "FAC": 0.75, "NAME": 0.55, "NORP": 0.3, "ORG": 0.25},
+    "thing": {
+        "WORK_OF_ART": 1.0, "PRODUCT": 1.0, "EVENT": 0.9, "LAW": 0.9, "LANGUAGE": 0.8,
+        "ORG": 0.8, "PERSON": 0.7, "GPE": 0.6, "NORP": 0.6, "FAC": 0.7, "LOC": 0.6,
+        "NAME": 0.55, "QUOTE": 0.9, "NP": 0.5,
+    },
+}  # fmt: skip
+
+
+_GENERIC_HEADS = frozenset(
+    wordlist("""list number lot part way kind type sort thing things time times people one ones
+    end result results fact case point percent share rest majority group deal""")
+)
+
+
+def named(
+    sentence: str,
+    kind: str,
+    entities: list[Entity],
+    noun_phrases: list[Entity],
+    noun: str | None = None,
+) -> list[Candidate]:
+    table = dict(_LABEL_FIT.get(kind, _LABEL_FIT["thing"]))
+    work = kind == "thing" and noun in _WORK_STEMS
+    if kind == "org" and noun:
+        table.update(PERSON=0.2)  # "which university" is not answered by a person's name
+    if kind == "org" and noun in _TEAM_STEMS:
+        table.update(GPE=0.6)  # "Argentina won the final": a side may bear its country's name
+    if kind == "thing" and noun:
+        # "Which product …": a category that is no person, place or group of people.
+        table.update(PERSON=0.3, GPE=0.3, NORP=0.3, LOC=0.3)
+    if work:
+        # "Which show …": a title, not the network that airs it nor the people in it.
+        table.update(ORG=0.3, PERSON=0.2, FAC=0.3, EVENT=0.5, PRODUCT=0.7)
+    out: list[Candidate] = []
+    if kind == "place" and noun in _COUNTRY_NOUNS:
+        return _countries(entities)
+    for e in entities:
+        fit = table.get(e.label)
+        if fit is None:
+            continue
+        text, a = _trim(e.text, e.start)
+        if not text or (e.label == "NAME" and text.lower() in STOPWORDS):
+            continue
+        out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+    if kind == "thing":
+        for m in _QUOTED.finditer(sentence):
+            text = m.group(1).strip(" ,.;:")
+            if len(text.split()) <= 8:
+                out.append(
+                    Candidate(
+                        text, m.start(1), m.start(1) + len(text), table["QUOTE"], key_of(text)
+                    )
+                )
+        for np in noun_phrases:
+            text, a = _trim(np.text, np.start)
+            head = text.split()[-1].lower() if text else ""
+            if text and len(text.split()) <= 6 and head not in _GENERIC_HEADS:
+                fit = table["NP"]
+                plain = not any(w[:1].isupper() for w in text.split())
+                if plain and noun and stem(singular(head)) == noun:
+                    continue  # "a canned drink" for "which drink": the category, not one of it
+                if work and plain:
+                    fit *= 0.4  # a title is capitalised: "the reality TV show" is none
+                out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+    return out
+
+
+_WORK_STEMS = frozenset(stem(w) for w in WORK_NOUNS)
+_TEAM_STEMS = frozenset(stem(w) for w in ("team", "side", "squad"))
+_COUNTRY_NOUNS = frozenset(stem(w) for w in ("country", "nation"))
+DEMONYM_FIT = 0.75  # "Malian soldiers … at Boulikessi" places Boulikessi in Mali, less surely
+_COUNTRY_FIT = {"GPE": 0.5, "LOC": 0.3, "NAME": 0.3, "NORP": 0.15, "ORG": 0.1, "FAC": 0.1}
+
+
+def _countries(entities: list[Entity]) -> list[Candidate]:
+    """ "Which country": a country's name, or its demonym read as the country ("Malian army" →
+    Mali), ahead of cities, regions and groups (a GPE the table does not know may be one)."""
+    out: list[Candidate] = []
+    for e in entities:
+        text, a = _trim(e.text, e.start)
+        if not text:
+            continue
+        found = _country_prefix(text)
+        if found is not None:
+            n, country = found
+            fit = 1.0 if is_country(text[:n]) else DEMONYM_FIT
+            out.append(Candidate(country, a, a + n, fit, key_of(country)))
+        elif e.label in _COUNTRY_FIT:
+            out.append(Candidate(text, a, a + len(text), _COUNTRY_FIT[e.label], key_of(text)))
+    return out
+
+
+def _country_prefix(text: str) -> tuple[int, str] | None:
+    """ "Malian Armed Forces" → (6, "Mali"): the longest run of leading words naming a country."""
+    spans = [m.end() for m in re.finditer(r"[\w’'\-.]+", text)][:4]
+    for end in reversed(spans):
+        country = country_of(text[:end])
+        if country is not None:
+            return end, country
+    return None
+
+
+_LEADING = re.compile(r"^(?:the|a|an|this|that|these|those|its|his|her|their|our|some)\s+")
+
+
+def _trim(text: str, start: int) -> tuple[str, int]:
+    t = text.rstrip(" ,.;:’'”\"")
+    t2 = t.lstrip(" “\"‘'")
+    start += len(t) - len(t2)
+    m = _LEADING.match(t2)
+    if m and len(t2) > m.end():
+        start += m.end()
+        t2 = t2[m.end() :]
+    t2 = re.sub(r"['’]s$", "", t2)
+    return t2, start

@@ -1,0 +1,254 @@
+"""Numbers, counts, money, percentages, durations and dates in a sentence, found by patterns.
+
+Patterns, even when spaCy is installed, so a currency or a unit is never lost ("$18 million",
+"18 million euros"). A number is a count only of the noun it stands before: in "40 soldiers died
+in three countries" the count of soldiers is 40 and "three" counts countries.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.answer_type import Expected, singular
+from rag.answer.spans import Candidate, key_of
+from rag.models.nlp import Entity
+from rag.text.lexicon import MONTHS, NUMBER_WORDS, alternation, wordlist
+from rag.text.tokens import STOPWORDS, stem
+
+_NUM_WORD = alternation(
+    [w for w in NUMBER_WORDS if w != "zero"] + ["a dozen", "dozens", "hundreds", "thousands"]
+)
+_NUM = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUM_WORD})(?:[- ](?:{_NUM_WORD}))*)"
+)
+_SCALE = r"(?:\s?(?:hundred|thousand|million|billion|trillion|bn|m|k)\b)?"
+_CURRENCY_WORDS = (
+    r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|CFA francs|"
+    r"naira|rand|pesos?|reais|rubles?|roubles?|won|lira|shillings?|dirhams?|riyals?|cedis?)"
+)
+MONEY = re.compile(
+    rf"(?:(?:US|A|C|NZ|HK|S)?[$€£¥₹]\s?{_NUM}{_SCALE}(?:\s?(?:dollars?|USD|EUR|GBP))?"
+    rf"|\b{_NUM}{_SCALE}\s+(?:US\s+)?{_CURRENCY_WORDS}\b"
+    rf"|\b(?:USD|EUR|GBP|CHF)\s?{_NUM}{_SCALE})",
+    re.I,
+)
+PERCENT = re.compile(rf"\b{_NUM}\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
+DURATION = re.compile(
+    rf"\b(?:{_NUM}|a|an|several|a few)[- ](?:and[- ]a[- ]half[- ])?"
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b(?:[- ]long)?",
+    re.I,
+)
+NUMBER = re.compile(
+    rf"(?<![\w.,$€£¥])(?:more than |nearly |about |over |at least )?{_NUM}{_SCALE}(?![\w%])", re.I
+)
+_MONTH = alternation(MONTHS, title=True)
+YEAR = re.compile(r"(?<![\d,.$])(?:1[6-9]|20)\d\d(?![\d,%])")
+MONTH_NAME = re.compile(rf"\b(?:{_MONTH})\b\.?")
+_DATE_AROUND = re.compile(rf"(?:\b(?:{_MONTH})\.?\s*$)|(?:^\s*(?:{_MONTH})\b)")
+_RANGE = re.compile(r"^\s*(?:-|–|—|to|and|through)\s*\d")
+_ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
+
+
+def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
+    kind = expected.kind
+    date_spans = [(e.start, e.end) for e in entities if e.label in {"DATE", "TIME"}]
+    taken: list[tuple[int, int]] = []
+    out: list[Candidate] = []
+
+    def add(m: re.Match[str], fit: float, counts: str | None = None) -> None:
+        a, b = m.start(), m.end()
+        text = sentence[a:b].strip(" ,.;:")
+        b = a + len(text)
+        taken.append((a, b))
+        out.append(Candidate(text, a, b, fit, key_of(text), counts))
+
+    for m in MONEY.finditer(sentence):
+        add(m, 1.0 if kind == "money" else 0.15)
+    for m in PERCENT.finditer(sentence):
+        if not _overlaps(m.start(), m.end(), taken):
+            add(m, 1.0 if kind == "percent" else 0.15)
+    for m in DURATION.finditer(sentence):
+        if not _overlaps(m.start(), m.end(), taken):
+            if kind == "duration":
+                add(m, 1.0)
+            elif kind == "count" and expected.noun and counts_asked(sentence, m, expected):
+                add(m, 0.9)  # "how many years" → "three years"
+    if kind in {"duration", "money", "percent"}:
+        return out
+    for m in NUMBER.finditer(sentence):
+        a, b = m.start(), m.end()
+        if _overlaps(a, b, taken) or not re.search(r"\d|[a-z]", m.group(), re.I):
+            continue
+        if sentence[a - 1 : a] == "[" and sentence[b : b + 1] == "]":
+            continue  # "[1]": a footnote, not a count
+        if (
+            _ORDINAL.match(sentence[b:])
+            or sentence[b : b + 1] in {"-"}
+            and _RANGE.match(sentence[b:])
+        ):
+            continue
+        if _RANGE.match(sentence[b:]) or re.search(r"(?:-|–|from|between)\s*$", sentence[:a]):
+            continue  # "May 1-15", "from 2019 to 2021": a span of time, not a count
+        if _DATE_AROUND.search(sentence[max(0, a - 12) : a]) or _DATE_AROUND.search(
+            sentence[b : b + 12]
+        ):
+            continue
+        if YEAR.fullmatch(m.group()) and (
+            not counts_asked(sentence, m, expected) or _singular_after(sentence, m)
+        ):
+            continue  # "the 2022 bill" names a year's bill, not 2,022 of them
+        if any(x <= a < y for x, y in date_spans) and not counts_asked(sentence, m, expected):
+            continue
+        if re.fullmatch(r"(?:one|a dozen)", m.group(), re.I) and not counts_asked(
+            sentence, m, expected
+        ):
+            continue  # "one of the …" is rarely the count asked for
+        fit = 0.6
+        if expected.noun:
+            fit = (
+                1.0
+                if counts_asked(sentence, m, expected)
+                else (0.15 if _counts_other(sentence, m) else 0.45)
+            )
+        add(m, fit)
+    return out
+
+
+_FOLLOW = re.compile(r"[\w’'\-]+|[,.;:()]")
+
+
+def _counted_words(sentence: str, m: re.Match[str], span: int = 4) -> list[str]:
+    tokens = _FOLLOW.findall(sentence[m.end() : m.end() + 60])
+    out: list[str] = []
+    for tok in tokens[:span]:
+        if tok in {",", ".", ";", ":", "(", ")"}:
+            break
+        low = tok.lower()
+        if low in STOPWORDS and low not in {"of", "more", "other"}:
+            break
+        out.append(low)
+    return out
+
+
+# Nouns news uses for the same people: "13 assailants" counts the attackers asked about.
+# (MiniLM cannot tell these apart from their opposites: "attackers" ~ "soldiers" 0.59.)
+_SAME_COUNT = [
+    frozenset(wordlist(group))
+    for group in (
+        "attacker assailant gunman gunmen militant fighter jihadist insurgent rebel raider",
+        "soldier troop serviceman servicemen personnel",
+        "people person individual resident civilian inhabitant",
+        "death fatality dead casualty",
+        "child kid minor",
+        "vote ballot",
+    )
+]
+
+
+def _singular_after(sentence: str, m: re.Match[str]) -> bool:
+    follow = _counted_words(sentence, m, 1)
+    return bool(follow) and singular(follow[0]) == follow[0] and not follow[0].endswith("s")
+
+
+_AGE_BEFORE = re.compile(r"\b(?:turn(?:s|ed|ing)?|aged?|age of)\s*$", re.I)
+_AGE_AFTER = re.compile(r"^[-\s](?:years?[-\s]old|year-old)\b", re.I)
+
+
+def counts_asked(sentence: str, m: re.Match[str], expected: Expected) -> bool:
+    """The number at ``m`` counts the asked noun or its kin ("13 assailants" for attackers)."""
+    if not expected.noun:
+        return False
+    noun = expected.noun
+    if noun == "year" and (
+        _AGE_AFTER.match(sentence[m.end() :]) or _AGE_BEFORE.search(sentence[: m.start()])
+    ):
+        return True  # "how old": "a 21-year-old", "turned 100", "aged 89"
+    single = singular(expected.noun_text or noun)
+    kin = next((g for g in _SAME_COUNT if single in g), frozenset())
+    for w in _counted_words(sentence, m):
+        if stem(w) == noun or singular(w) == single or singular(w) in kin:
+            return True
+        if len(noun) >= 5 and stem(w).startswith(noun):
+            return True
+    return False
+
+
+def counted_noun(sentence: str, end: int, expected: Expected) -> str | None:
+    """The words from a count to the noun it counts: "Malian soldiers" after "40"."""
+    m = re.match(r"", sentence[end:])  # an empty match at ``end`` for _counted_words
+    follow = _counted_words(sentence[end:], m) if m else []
+    noun = expected.noun or ""
+    single = singular(expected.noun_text or noun)
+    kin = next((g for g in _SAME_COUNT if single in g), frozenset())
+    for i, w in enumerate(follow):
+        if stem(w) == noun or singular(w) == single or singular(w) in kin:
+            return " ".join(sentence[end:].split()[: i + 1]).strip(",.;:")
+    return None
+
+
+OTHER_NOUN_FIT = 0.15  # "three countries" for "how many soldiers"
+
+
+def _counts_other(sentence: str, m: re.Match[str]) -> str | None:
+    """ "three countries": the noun a number counts, right after it (a plural, or a unit)."""
+    follow = _counted_words(sentence, m, 3)
+    if not follow:
+        return None
+    w = follow[0]
+    if w in {"of", "more", "other", "percent"} or not (w.endswith("s") or len(follow) > 1):
+        return None
+    plural = next((x for x in follow if x.endswith("s") and len(x) > 3), None)
+    return plural or w
+
+
+def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
+    return any(x < b and a < y for x, y in spans)
+
+
+_AGE_OR_SPAN = re.compile(
+    r"\b(?:age|aged)\b|\bold$|^(?:the\s+)?(?:(?:last|past|next|first|final|nearly|almost|about|"
+    rf"more than|over|some)\s+)*(?:\d[\d,.]*|{_NUM_WORD}|a|an|several|few|many)[\s-]+"
+    r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)$|^the\s+(?:last|past)\s+"
+    r"(?:decade|century)$"
+)
+
+
+_WEEKDAY_ONLY = re.compile(
+    r"(?:(?:last|this|next|on|early|late)\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"(?:\s+(?:morning|afternoon|evening|night))?"
+)
+
+
+def dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
+    part = expected.date_part or "date"
+    out: list[Candidate] = []
+    spans = [(e.start, e.end) for e in entities if e.label in {"DATE", "TIME"}]
+    for m in YEAR.finditer(sentence):
+        if not any(a <= m.start() < b for a, b in spans):
+            spans.append((m.start(), m.end()))
+    for a, b in spans:
+        text = sentence[a:b].strip(" ,.;:")
+        low = text.lower()
+        if low in {"today", "now", "currently", "this week", "last week", "this year", "recently"}:
+            continue
+        year = YEAR.search(text)
+        month = MONTH_NAME.search(text)
+        if not year and not month and _AGE_OR_SPAN.search(low):
+            continue  # "the age of 96", "70 years": how old or how long, not when
+        fit = 0.8
+        if part == "year":
+            if not year:
+                continue
+            text, a, fit = year.group(), a + year.start(), 1.0
+        elif part == "month":
+            if not month:
+                continue
+            text, a, fit = month.group().rstrip("."), a + month.start(), 1.0
+        elif part == "day" and not (re.search(r"\d", text) or "day" in low):
+            fit = 0.4
+        elif _WEEKDAY_ONLY.fullmatch(low):
+            fit = 0.5  # "Tuesday": a day relative to the article, when a date is asked for
+        elif year or month or re.search(r"\d|day\b", low):
+            fit = 1.0
+        out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+    return out

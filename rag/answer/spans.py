@@ -1,0 +1,35 @@
+"""A candidate answer span, and the key that pools it with the same answer elsewhere.
+
+Its own module so that the finders (number_candidates, name_candidates), the question filters in
+candidates and the pooling across sentences share the type without importing one another.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rag.answer.answer_type import singular
+from rag.text.lexicon import NUMBER_WORDS
+from rag.text.tokens import words
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str  # as the sentence writes it: the short answer
+    start: int  # offsets in the sentence
+    end: int
+    fit: float  # how surely this span is of the asked-for type: 0..1, up to NAMES_CATEGORY_FIT
+    key: str  # normalised, to pool the same answer across sentences
+    counts: str | None = None  # the noun a number stands before ("assailants" in "13 assailants")
+
+
+def key_of(text: str) -> str:
+    from rag.text.facts import normalize_number
+
+    n = normalize_number(text)
+    w = [x for x in words(text.lower()) if x not in {"the", "a", "an"}]
+    if n is not None and not re.search(r"\b[A-Z][a-z]+", text[1:]):  # "Forty Acres" is a name
+        unit = [x for x in w if not re.match(r"^[\d.,]+$", x) and x not in NUMBER_WORDS]
+        return n + ":" + (singular(unit[-1]) if unit else "")
+    return " ".join(singular(x) for x in w)
