@@ -108,7 +108,7 @@ def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[C
             fit = (
                 1.0
                 if counts_asked(sentence, m, expected)
-                else (0.15 if _counts_other(sentence, m) else 0.45)
+                else (OTHER_NOUN_FIT if _counts_other(sentence, m) else 0.45)
             )
         add(m, fit)
     return out
