@@ -647,6 +647,15 @@ def test_a_bare_weekday_is_a_weaker_date_than_a_calendar_date():
     assert found["6 May 2027"] > found["Tuesday"]
 
 
+def test_what_date_asks_for_a_day_of_the_month():
+    sentence = "The ferry, due in May 2027, will sail on 6 May 2027 from Kesh."
+    ents = [Entity("May 2027", "DATE", 18, 26), Entity("6 May 2027", "DATE", 41, 51)]
+    found = _fits("On what date will the new ferry sail?", sentence, ents)
+    assert found["6 May 2027"] > found["May 2027"]
+    found = _fits("When will the new ferry sail?", sentence, ents)
+    assert found["6 May 2027"] == found["May 2027"]
+
+
 def test_since_asks_for_a_year():
     e = expected_answer("The ferry ran on time for the first time since:")
     assert (e.kind, e.date_part) == ("date", "year")

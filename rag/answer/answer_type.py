@@ -61,7 +61,8 @@ WORK_NOUNS = frozenset(
 # Nouns that name a category the answer belongs to, and the kind each table stands for.
 _KINDS = ((PERSON_NOUNS, "person"), (PLACE_NOUNS, "place"), (ORG_NOUNS, "org"))
 _CATEGORY_NOUNS = PERSON_NOUNS | PLACE_NOUNS | ORG_NOUNS | WORK_NOUNS
-DATE_NOUNS = {"year": "year", "month": "month", "day": "day", "date": "date", "decade": "year"}
+# "On what date …" asks for a day of a month, like "on which day"; "when" for any date.
+DATE_NOUNS = {"year": "year", "month": "month", "day": "day", "date": "day", "decade": "year"}
 DURATION_UNITS = frozenset(
     wordlist("second minute hour day week month year decade century")
     + wordlist("seconds minutes hours days weeks months years decades centuries")

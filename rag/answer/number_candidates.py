@@ -219,6 +219,11 @@ _WEEKDAY_ONLY = re.compile(
 )
 
 
+_DAY_OF_MONTH = re.compile(
+    r"(?<![\d.,])(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?![\d.,%])|\bday\b", re.I
+)
+
+
 def dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
     part = expected.date_part or "date"
     out: list[Candidate] = []
@@ -250,5 +255,9 @@ def dates(sentence: str, expected: Expected, entities: list[Entity]) -> list[Can
             fit = 0.5  # "Tuesday": a day relative to the article, when a date is asked for
         elif year or month or re.search(r"\d|day\b", low):
             fit = 1.0
+            if part == "day" and not _DAY_OF_MONTH.search(
+                text.replace(year.group(), "") if year else text
+            ):
+                fit = 0.6  # "on what date": "May 2023" is less of an answer than "6 May 2023"
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     return out
