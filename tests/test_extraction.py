@@ -692,6 +692,10 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     weight, e, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Piet Okafor"  # not "On Tuesday Piet Okafor"
     assert e.text[scored.candidate.start : scored.candidate.end] == "Piet Okafor"
+    owner = _support("It was Piet Okafor's last visit to the base.", "Okafor", 0.3)
+    win = Pooled("okafor", 0.8, 0.5, [best, owner])
+    _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
+    assert scored.candidate.text == "Piet Okafor"  # the name before a possessive
 
 
 def test_no_fuller_name_from_a_phrase_or_an_article():
