@@ -152,8 +152,12 @@ def _no_subject(term: str, doc) -> bool:
     return all(t.is_sent_start and t.pos_ != "PROPN" for t in tokens)
 
 
-_AFTER_PLACE_WORD = re.compile(r"\b(?:at|in|near|on|outside|from|of|to)\s+(?:the\s+)?$", re.I)
-_NO_PLACE = frozenset({"PERSON", "ORG", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
+_AFTER_PLACE_WORD = re.compile(
+    r"\b(?:at|in|near|on|outside|from|of|to|across|throughout|within)\s+(?:the\s+)?(?:\w+\s+)?$",
+    re.I,
+)
+# Only labels NER gives unknown place names less often ("Sahel" may read as a PRODUCT).
+_NO_PLACE = frozenset({"PERSON", "ORG"})
 _TIME_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 
