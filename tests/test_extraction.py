@@ -731,6 +731,7 @@ def test_a_surname_pools_into_the_shortest_full_name_that_holds_it():
     assert merged["brandt"] == "tomas brandt" and merged["orlo"] == "orlo"
     assert _merge_names(["brandt", "tomas brandt", "ines brandt"])["brandt"] == "brandt"
     assert merged["tomas brandt"] == "tomas brandt"  # a name is no part of a show's title
+    assert _merge_names(["new kesh", "new kesh city"])["new kesh"] == "new kesh city"
 
 
 def test_a_question_about_a_person_or_body_names_no_place(parsed):

@@ -189,9 +189,7 @@ class EvidenceScorer:
                 e.focus = e.passage_focus = 1.0
 
         # Meaning, for the sentences worth it: embedding every sentence would cost seconds.
-        pool = _first_distinct(
-            sorted(found, key=lambda e: e.lexical + e.focus, reverse=True), SEMANTIC_POOL
-        )
+        pool = sorted(found, key=lambda e: e.lexical + e.focus, reverse=True)[:SEMANTIC_POOL]
         vectors = np.asarray(self.embeddings.encode([e.text for e in pool]))
         sims = vectors @ np.asarray(query_vector)
         for e, sim in zip(pool, sims, strict=True):
@@ -213,7 +211,7 @@ class EvidenceScorer:
 
         wanted = asked(parse(self.nlp, question.text)) if question.answer_type else None
         relations: list[tuple[Evidence, int, int]] = []
-        for e in _first_distinct(sorted(found, key=worth_typing, reverse=True), TYPED_POOL):
+        for e in sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]:
             entities, e.attribution = self.nlp.analyse(e.text)
             e.entities = entities
             if question.answer_type:
@@ -259,20 +257,6 @@ class EvidenceScorer:
                 s.score *= CATEGORY_BASE + max(0.0, sims[s.candidate.text])
             e.scored.sort(key=lambda s: s.score, reverse=True)
             e.candidate = e.scored[0].candidate if e.scored else None
-
-
-def _first_distinct(ranked: list[Evidence], n: int) -> list[Evidence]:
-    """The evidence holding the first ``n`` distinct sentences: a story syndicated twice, or
-    a passage retrieved with its neighbour, repeats sentences that must not fill the pool."""
-    texts: set[str] = set()
-    out = []
-    for e in ranked:
-        if e.text not in texts:
-            if len(texts) == n:
-                continue
-            texts.add(e.text)
-        out.append(e)
-    return out
 
 
 def question_stems(question: str) -> set[str]:

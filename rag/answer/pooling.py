@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS
 from rag.answer.evidence import Evidence, Scored, place
 from rag.answer.question import QuestionAnalysis
 from rag.answer.relevance import relevance_problem
@@ -30,6 +31,7 @@ AGE_HALF_LIFE_DAYS = 60.0
 OUT_OF_WINDOW = 0.25  # an article older than the question's "this week" keeps this share
 
 NUMERIC = frozenset({"count", "money", "percent", "duration"})
+CATEGORY_WORDS = PLACE_NOUNS | ORG_NOUNS  # "city", "university": a name's kind, not more name
 
 
 @dataclass
@@ -187,10 +189,14 @@ def _merge_names(keys: list[str]) -> dict[str, str]:
     out = {}
     for k in keys:
         parts = set(k.split())
-        if len(parts) > 1:
-            out[k] = k  # "elton john" is no part of "elton john live", a show's title
-            continue
         longer = [o for o in keys if o != k and parts < set(o.split())]
+        if len(parts) > 1:
+            # "new york" is "new york city"; "elton john" is no part of "elton john live".
+            extends = len(longer) == 1 and all(
+                w in CATEGORY_WORDS for w in set(longer[0].split()) - parts
+            )
+            out[k] = longer[0] if extends else k
+            continue
         shortest = min(longer, key=lambda o: len(o.split()), default=None)
         nested = shortest is not None and all(
             set(shortest.split()) <= set(o.split()) for o in longer
