@@ -185,7 +185,8 @@ def _find(text: str, surface: str) -> int | None:
 
 def _merge_names(keys: list[str]) -> dict[str, str]:
     """ "langley" pools into "michael langley" when that is the only longer name holding it,
-    or the one every other holds in turn ("john" → "elton john", not "elton john live")."""
+    or the one every other holds in turn ("john" → "elton john", not "elton john live"); a
+    longer name pools only into one that adds a category word ("new york" → "new york city")."""
     out = {}
     for k in keys:
         parts = set(k.split())

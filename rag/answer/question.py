@@ -105,8 +105,8 @@ class QuestionAnalysis:
     focus: list[str] = field(default_factory=list)  # names and numbers the answer must be about
     counted: str | None = None  # "how many soldiers …" → "soldier" (stem)
     expected: Expected = field(default_factory=lambda: Expected(None))
-    # Focus names the parse reads as no place ("Nasa", "Jimmy Carter"): no count beside another
-    # place is "elsewhere" for them (rag/answer/evidence.py).
+    # Focus names NER reads as a person or an organisation ("Nasa", "Jimmy Carter"): a count
+    # beside some place is not another place's for them (rag/answer/evidence.py).
     not_places: frozenset[str] = frozenset()
 
     @property
@@ -115,7 +115,8 @@ class QuestionAnalysis:
 
     def refine(self, parse) -> None:
         """Re-read the expected answer with the question's spaCy parse (a better head noun),
-        and drop focus terms that were only capitalised for opening a sentence."""
+        drop focus terms that name no subject (``_no_subject``), and note which focus names
+        are people or organisations, not places."""
         if parse is None:
             return
         self.focus = [t for t in self.focus if not _no_subject(t, parse)]
