@@ -159,28 +159,37 @@ _KIN_CATEGORIES = [
 ]
 
 
+_KIN_STEMS = [(g, frozenset(stem(w) for w in g)) for g in _KIN_CATEGORIES]
+
+
 def _names_another_category(text: str, noun: str) -> bool:
     """The name's own last word is a category the question did not ask for ("Maricopa County"
     for "which park", "Howard University" for "which airline")."""
-    parts = text.split()
-    if len(parts) < 2:
+    head = _last_word(text)
+    if head is None or head not in _CATEGORY_HEADS or stem(head) == noun:
         return False
-    head = singular(parts[-1].strip(".,’'").lower())
-    if head not in _CATEGORY_HEADS or stem(head) == noun:
-        return False
-    return not any(head in g and any(stem(w) == noun for w in g) for g in _KIN_CATEGORIES)
+    return not any(head in group for group, _ in _kin_of(noun))
 
 
 def _names_the_category(text: str, noun: str) -> bool:
     """The name's own last word is the asked-for category or its kin ("Columbia University" for
     "which university", "United Airlines" for "which airline"), and it is more than that word."""
-    parts = text.split()
-    if len(parts) < 2 or not parts[0][:1].isupper():
+    head = _last_word(text)
+    if head is None or not text.split()[0][:1].isupper():
         return False
-    head = stem(singular(parts[-1].strip(".,’'").lower()))
-    return head == noun or any(
-        head in {stem(w) for w in g} and any(stem(w) == noun for w in g) for g in _KIN_CATEGORIES
-    )
+    head = stem(head)
+    return head == noun or any(head in stems for _, stems in _kin_of(noun))
+
+
+def _last_word(text: str) -> str | None:
+    """A name's head word, singular and lower-case; None for a one-word name."""
+    parts = text.split()
+    return singular(parts[-1].strip(".,’'").lower()) if len(parts) > 1 else None
+
+
+def _kin_of(noun: str) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """The kin groups (words, their stems) that hold the asked-for category ``noun`` (a stem)."""
+    return [(g, stems) for g, stems in _KIN_STEMS if noun in stems]
 
 
 _OWNER = re.compile(r"^([A-Z][\w.\-]*)['’]s\s+(?=[A-Z])")

@@ -29,7 +29,7 @@ from rag.answer.spans import Candidate
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
-from rag.text.lexicon import MONTHS, WEEKDAYS, wordlist
+from rag.text.lexicon import CALENDAR_WORDS, wordlist
 from rag.text.places import country_of, spellings
 from rag.text.tokens import sentence_spans, stem, word_spans, words
 
@@ -309,7 +309,6 @@ _PLACE_AT = re.compile(
 )
 
 
-_CALENDAR = frozenset(WEEKDAYS) | frozenset(MONTHS)  # "on Saturday" names no place
 _CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas)\b|;|\s[—–]\s")
 
 
@@ -322,7 +321,9 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     focus = gate_focus(q.focus)
     if q.answer_type not in {"count", "money", "percent", "date", "duration"} or not focus:
         return False
-    where = [t for t in focus if t.split()[0].lower() not in _CALENDAR and t not in q.not_places]
+    where = [
+        t for t in focus if t.split()[0].lower() not in CALENDAR_WORDS and t not in q.not_places
+    ]
     if not where:
         return False
     sentence = e.text
@@ -333,7 +334,7 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
             m.start(1)
             for m in _PLACE_AT.finditer(text)
             if not any(mentions(m.group(1), t) or contains_term(t, m.group(1)) for t in where)
-            and m.group(1).split()[0].lower() not in _CALENDAR
+            and m.group(1).split()[0].lower() not in CALENDAR_WORDS
             and not (several and _listed(text, m.start(1), m.end(1)))
             and not _named_otherwise(m.start(1), m.end(1), entities)
         ]

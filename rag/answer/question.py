@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answer.answer_type import Expected, expected_answer
-from rag.text.lexicon import MONTHS, WEEKDAYS
+from rag.text.lexicon import CALENDAR_WORDS
 from rag.text.places import is_demonym
 from rag.text.tokens import STOPWORDS, stem, words
 
@@ -145,7 +145,7 @@ def _no_subject(term: str, doc) -> bool:
         return False
     if re.search(r"-[a-z]+$", term):
         return True  # "a government U-turn", "Trump-backed": a word, no name
-    if term.lower() in _TIME_WORDS or is_demonym(term):
+    if term.lower() in CALENDAR_WORDS or is_demonym(term):
         return True
     tokens = [t for t in doc if t.text == term]
     if not tokens:
@@ -159,7 +159,6 @@ _AFTER_PLACE_WORD = re.compile(
 )
 # Only labels NER gives unknown place names less often ("Sahel" may read as a PRODUCT).
 _NO_PLACE = frozenset({"PERSON", "ORG"})
-_TIME_WORDS = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 
 def analyse(question: str) -> QuestionAnalysis:

@@ -28,6 +28,8 @@ _MONTH_SPELLINGS: tuple[tuple[str, ...], ...] = (
 )  # fmt: skip
 MONTHS: dict[str, int] = {name: i + 1 for i, names in enumerate(_MONTH_SPELLINGS) for name in names}
 MONTH_ABBREVIATIONS: frozenset[str] = frozenset(n for names in _MONTH_SPELLINGS for n in names[1:])
+# Words that name a time, never a place or a subject: "on Saturday", "an outage in March".
+CALENDAR_WORDS: frozenset[str] = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
 UNITS: dict[str, int] = {
     w: i
