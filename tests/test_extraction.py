@@ -67,6 +67,22 @@ def test_which_of_the_following_names_no_category():
     assert expected_answer("Which of the following companies was fined?").noun == "company"
 
 
+@pytest.mark.parametrize(
+    ("question", "kind", "noun"),
+    [
+        ("Which of Ines Varga’s children has said they will not run?", "person", "children"),
+        ("Which one of these golfers has not signed up?", "person", "golfer"),
+        ("Which of these foods received UN heritage status this week?", "thing", "food"),
+        ("Which beloved children’s show did the actor appear on?", "thing", "show"),
+        ("Which women’s basketball team won the title?", "org", "team"),
+        ("Which of the Tarnvale Four died first?", "thing", None),
+    ],
+)
+def test_which_of_asks_for_the_noun_of_its_of_phrase(question, kind, noun):
+    e = expected_answer(question)
+    assert (e.kind, e.noun) == (kind, noun)
+
+
 def test_a_fill_in_asks_for_what_follows():
     assert expected_answer("The minimum age has been raised to:").kind == "count"
     assert expected_answer("The first winner from the province since:").kind == "date"
@@ -626,6 +642,42 @@ def test_a_dateline_is_no_answer(sentence):
     assert not any(c.text in {"TNN", "TARNVALE", "Wire"} for c in found)
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Ines Varga told CNN that the Kesh Ferry Company would bring back night sailings.",
+        "CNN reported that the Kesh Ferry Company would bring back night sailings.",
+        "The Kesh Ferry Company will bring back night sailings, according to Reuters.",
+        "CNN’s Piet Okafor said the Kesh Ferry Company would bring back night sailings.",
+    ],
+)
+def test_an_outlet_quoted_as_the_source_is_no_answer(sentence):
+    ents = [Entity(n, "ORG", sentence.index(n), sentence.index(n) + len(n))
+            for n in ("CNN", "Reuters", "Kesh Ferry Company") if n in sentence]  # fmt: skip
+    found = _fits("Which company will bring back night sailings?", sentence, ents)
+    assert list(found) == ["Kesh Ferry Company"]
+    # The same outlet as an actor in the news stays a candidate.
+    aired = "The debate aired on CNN on Tuesday."
+    found = _fits("Which network aired the debate?", aired, [Entity("CNN", "ORG", 20, 23)])
+    assert list(found) == ["CNN"]
+
+
+def test_a_day_or_a_month_is_no_thing():
+    sentence = "On Tuesday the ferry line brought back night sailings, its best-loved feature."
+    question = "The ferry line brought back which feature?"
+    phrases = [Entity("Tuesday", "NP", 3, 10), Entity("night sailings", "NP", 39, 53)]
+    found = candidates(sentence, expected_answer(question), [], question_stems(question), phrases)
+    assert [c.text for c in found] == ["night sailings"]
+
+
+def test_which_city_is_not_answered_by_a_state():
+    sentence = "Workers in Richmond, Virginia, took down the statue on Monday."
+    ents = [Entity("Richmond", "GPE", 11, 19), Entity("Virginia", "GPE", 21, 29)]
+    found = _fits("Which city took down its statue?", sentence, ents)
+    assert found["Richmond"] > found["Virginia"]
+    assert _fits("Which state took down its statue?", sentence, ents)["Virginia"] == 1.0
+
+
 def test_a_year_before_a_singular_noun_is_no_count():
     found = _cands("How many bills did the governor sign?", "The governor signed the 2022 bill.")
     assert not any(c.text == "2022" for c in found)
@@ -696,6 +748,28 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     win = Pooled("okafor", 0.8, 0.5, [best, owner])
     _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Piet Okafor"  # the name before a possessive
+
+
+def test_a_fuller_name_joins_words_with_of_and_drops_an_asked_owner():
+    from rag.answer.extractive import _fuller_name
+    from rag.answer.pooling import Pooled
+
+    best = _support("Locals called him Hole after his pits.", "Hole", 0.5)
+    full = _support("He was known as the Man of the Hole.", "Hole", 0.4)
+    q = analyse("The last member of the tribe was known as:")
+    _, _, scored = _fuller_name(q, Pooled("hole", 0.9, 0.5, [best, full]), 0.5, best[2])
+    assert scored.candidate.text == "Man of the Hole"
+    best = _support("Activists targeted the National Gallery.", "National Gallery", 0.5)
+    owned = _support("It hangs in Kesh’s National Gallery.", "National Gallery", 0.4)
+    q = analyse("Which Kesh gallery did activists target?")
+    win = Pooled("national gallery", 0.9, 0.5, [best, owned])
+    assert _fuller_name(q, win, 0.5, best[2]) is None
+    # A longer name that adds the question's own word is another name.
+    best = _support("Waffle House closed its doors.", "Waffle House", 0.5)
+    index = _support("The Waffle House Index rose.", "Waffle House", 0.4)
+    q = analyse("Which restaurant chain has an index of storm damage?")
+    win = Pooled("waffle house", 0.9, 0.5, [best, index])
+    assert _fuller_name(q, win, 0.5, best[2]) is None
 
 
 def test_no_fuller_name_from_a_phrase_or_an_article():

@@ -27,7 +27,8 @@ PERSON_NOUNS = frozenset(
     sprinter runner cyclist champion winner legend icon host presenter anchor
     journalist reporter director producer filmmaker designer model chef scientist researcher
     astronaut doctor economist activist influencer personality monarch king queen prince
-    princess pope royal heir daughter son wife husband mother father brother sister member
+    princess pope royal heir daughter son child children wife husband mother father brother
+    sister sibling member
     spokesperson spokesman spokeswoman general commander soldier suspect victim character
     dancer composer painter conductor drummer guitarist frontman band-member rival opponent
     successor predecessor replacement hero star striker goalkeeper pitcher batter superstar
@@ -85,6 +86,12 @@ _NAME_OF = re.compile(
     r"(?:of|for|given to)\s+(?:the\s+|a\s+|an\s+|this\s+|its\s+|their\s+|his\s+|her\s+)?",
     re.I,
 )
+_WHICH_OF = re.compile(
+    r"\s*(?:one\s+)?of\s+(?:(?:the|these|those|his|her|their|its|our|your)\s+"
+    r"|(?:[A-Z][\w.\-]*\s+){0,3}[A-Z][\w.\-]*['’]s?\s+)"
+)
+# "children’s show", "women’s sport": a possessive that says who a thing is for.
+_GROUP_MODIFIERS = frozenset(wordlist("children women men people girls boys kids"))
 _NO_CATEGORY = frozenset(wordlist("following above option options choice choices answer"))
 _KIND_OF = re.compile(r"^(?:type|kind|sort|form|variety|brand|piece|pair|name)s?$", re.I)
 _SKIP = frozenset(
@@ -140,10 +147,19 @@ def expected_answer(question: str, parse=None) -> Expected:
     if wh == "when":
         return Expected("date", date_part="date")
     # which / what
-    named = _NAME_OF.search(q)
-    noun = _head_noun(q[named.end() :], parse, named.end()) if named else None
-    if noun is None:
-        noun = _head_noun(after, parse, m.end())
+    of = _WHICH_OF.match(after) if wh == "which" else None
+    if of is not None:
+        # "Which of Donald Trump’s children …", "Which one of these golfers …": the category is
+        # the noun of the "of" phrase; "Which of the Beatles …" names none.
+        rest = after[of.end() :]
+        noun = _head_noun(rest, parse, m.end() + of.end())
+        if noun is None or not re.search(rf"\b{re.escape(noun)}", rest):  # a name, no noun
+            return Expected("thing", blank=blank)
+    else:
+        named = _NAME_OF.search(q)
+        noun = _head_noun(q[named.end() :], parse, named.end()) if named else None
+        if noun is None:
+            noun = _head_noun(after, parse, m.end())
     if noun is None or noun.lower() in _NO_CATEGORY:
         return Expected("thing", blank=blank)  # "Which of the following …" names no category
     n = singular(noun)
@@ -337,9 +353,11 @@ def _head_noun(text: str, parse, offset: int) -> str | None:
             if run:
                 break
             continue
-        if t in STOPWORDS:
-            break
+        if t in STOPWORDS or (run and t.endswith("ed") and not run[-1].endswith("ly")):
+            break  # "which of these foods received …": the verb ends the noun phrase
         plain = re.sub(r"['’]s$", "", t)
+        if plain != t and plain in _GROUP_MODIFIERS:
+            continue  # "which children’s show": whose show it is for, not whose it is
         run.append(plain)
         if plain != t:
             return plain  # "which team’s owner …" asks which team
@@ -370,6 +388,10 @@ def _head_from_parse(doc, offset: int) -> str | None:
         if tok.pos_ == "NOUN":
             head = tok.text
             if nxt is not None and nxt.tag_ == "POS":
+                if tok.lower_ in _GROUP_MODIFIERS:
+                    head = None  # "which children’s show": the show is asked for
+                    i += 2
+                    continue
                 return head  # "which team’s owner …" asks which team
         elif tok.pos_ == "PROPN" or tok.tag_ == "POS" or tok.is_quote:
             pass  # "US city", "MLB team’s owner", "“Star Trek” character"

@@ -3,7 +3,7 @@
 The finders (rag/answer/number_candidates.py for numbers and dates, rag/answer/name_candidates.py
 for names and things) offer every span of the kind; here the question filters them: a neighbour
 of the place asked about, a name that says it is another category, a dateline or a photo credit
-is weaker or gone, and a candidate that the question already names is not its answer.
+is weaker or gone (rag/answer/bylines.py), and a candidate that the question already names is not its answer.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS, Expected, singular
+from rag.answer.bylines import credit, dateline_end, news_source
 from rag.answer.name_candidates import named
 from rag.answer.number_candidates import (
     DURATION,
@@ -25,8 +26,8 @@ from rag.answer.number_candidates import (
 )
 from rag.answer.spans import Candidate, key_of
 from rag.models.nlp import Entity
-from rag.text.lexicon import wordlist
-from rag.text.places import is_country
+from rag.text.lexicon import CALENDAR_WORDS, wordlist
+from rag.text.places import is_country, is_us_state
 from rag.text.tokens import STOPWORDS, stem, words
 
 
@@ -64,7 +65,10 @@ def candidates(
     if kind == "place" and expected.noun in _WITHIN_A_COUNTRY:
         # "Which state …": a country is no state, city or county ("US" beside "California").
         found = [
-            _weaker(c, 0.3) if is_country(c.text) and c.key not in _ALSO_A_STATE else c
+            _weaker(c, 0.3)
+            if (is_country(c.text) and c.key not in _ALSO_A_STATE)
+            or (expected.noun in _TOWNS and is_us_state(c.text))
+            else c
             for c in found
         ]
     if kind in {"place", "org", "thing"} and expected.noun:
@@ -79,12 +83,16 @@ def candidates(
             for c in found
         ]
     found = [_without_asked_owner(c, question_stems) for c in found]
+    if kind == "thing":
+        # "Tuesday" or "November" for "which feature", "what storm": a when, never a what.
+        found = [c for c in found if c.text.lower() not in CALENDAR_WORDS]
     out: dict[tuple[int, int], Candidate] = {}
     for c in found:
         if (
             _named_by_question(c.text, question_stems, expected.noun)
-            or _credit(sentence, c)
-            or c.end <= _dateline_end(sentence)
+            or credit(sentence, c)
+            or news_source(sentence, c)
+            or c.end <= dateline_end(sentence)
         ):
             continue
         prev = out.get((c.start, c.end))
@@ -140,6 +148,9 @@ _WITHIN_A_COUNTRY = frozenset(
     for w in wordlist("""state province city town county region village district borough
     suburb neighborhood neighbourhood municipality capital""")
 )
+_TOWNS = frozenset(
+    stem(w) for w in wordlist("city town village capital metropolis municipality borough suburb")
+)  # "Which city …": not "Virginia" beside "Richmond"
 _ALSO_A_STATE = frozenset({"georgia"})  # a country and a US state
 # Heads that name the same category ("Fox News Channel" is a network, "Boston College" a school).
 _KIN_CATEGORIES = [
@@ -222,26 +233,5 @@ def _named_by_question(text: str, question_stems: set[str], noun: str | None) ->
     return not content or all(c in question_stems for c in content)
 
 
-# "(CNN) —", "WASHINGTON (AP) —", "PHOENIX –": where a story was filed and by which outlet.
-_DATELINE = re.compile(
-    r"^\W{0,3}(?:[A-Z][A-Z.’']+(?:,?\s[\w.’']+){0,4}\s*)?\([A-Z][\w&.’' ]{0,30}\)\s*[-—–:]?"
-    r"|^\W{0,3}[A-Z][A-Z.,’' ]{2,40}[-—–](?=\s)"
-)
-
-
-def _dateline_end(sentence: str) -> int:
-    """Where a story's dateline ends (0 if none): the outlet and city that open a wire story
-    name who filed it and from where, never the answer to a question about its news."""
-    m = _DATELINE.match(sentence)
-    return m.end() if m else 0
-
-
 def possessive(word: str) -> str:
     return re.sub(r"['’]s?$", "", word)
-
-
-def _credit(sentence: str, c: Candidate) -> bool:
-    """A photo credit ("Shaun Botterill/Getty Images") names who took a picture, nothing else."""
-    return sentence[c.end : c.end + 1] == "/" or bool(
-        re.search(r"(?:photo|image|credit|caption)s?\W{0,3}(?:by\W+)?$", sentence[: c.start], re.I)
-    )

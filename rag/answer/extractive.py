@@ -29,7 +29,7 @@ from rag.text.dates import resolve_relative_dates
 from rag.text.facts import normalize_number
 from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation
 from rag.text.markers import strip_markers
-from rag.text.tokens import STOPWORDS, words
+from rag.text.tokens import STOPWORDS, stem, words
 
 # Calibrated on rtqa dev questions (README "Measured"), never per question.
 MIN_SCORE = 0.42  # a sentence quoted without a typed answer ("why", statements) needs this
@@ -174,17 +174,19 @@ def _fuller_name(
     if not short[:1].isalnum():
         return None
     fuller = re.compile(
-        r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
+        r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+(?:of\s+(?:the\s+)?)?)*"
         + re.escape(short)
-        + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*(?=['’]s\b|(?![\w’']))"
+        + r"(?:,?\s+(?:of\s+(?:the\s+)?)?[A-Z0-9][\w’'.\-]*)*(?=['’]s\b|(?![\w’']))"
     )
     best: tuple[float, Evidence, Scored] | None = None
     for weight, e, s in win.support:
         if weight < FULLER_NAME_RATIO * support:
             break  # best first
         for m in fuller.finditer(e.text):
-            text = _name_start(m.group().rstrip(".,"), short)
+            text = _name_start(m.group().rstrip(".,"), short, q)
             if len(text) <= len(short) or (best and len(text) <= len(best[2].candidate.text)):
+                continue
+            if _adds_asked_words(text, short, q):
                 continue
             c = s.candidate
             at = m.start() + m.group().index(text)
@@ -199,7 +201,8 @@ def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] 
     """The longer span is a list ("Dr. Dre, Eminem, Snoop Dogg"), a name and a date ("2007,
     Pelosi", "Pennsylvania Tuesday"), or a name NER reads as another kind of thing
     ("Washington Post" for "which state")."""
-    extra = text.replace(short, " ", 1)
+    # The words around the short name, "of" and "of the" joining name words left out.
+    extra = _JOINED.sub(r"\1 ", text).replace(_JOINED.sub(r"\1 ", short), " ", 1)
     if "," in extra and not re.search(r",\s*\d{4}\b", text):
         return True
     if any(w.strip(".,").lower() in _NOT_IN_A_NAME for w in extra.split()):
@@ -211,14 +214,37 @@ def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] 
     )
 
 
-def _name_start(text: str, short: str) -> str:
+def _adds_asked_words(text: str, short: str, q: QuestionAnalysis) -> bool:
+    """ "Waffle House Index" for "which restaurant chain has an index": the longer name adds
+    a word the question says, other than the category it asks for ("New York City" for
+    "which city" is fine)."""
+    added = {stem(w) for w in words(text.replace(short, " ", 1))} - {q.expected.noun}
+    return bool(added & set(q.terms))
+
+
+_JOINED = re.compile(r"\b([A-Z][\w’'.\-]*)\s+of(?:\s+the)?\s+(?=[A-Z])")  # "Man of the Hole"
+
+
+def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
     """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence or name
     a day are not part of the name."""
     head = text[: text.index(short)].split()
-    cut = max(
-        (i + 1 for i, w in enumerate(head) if w.lower().strip(".,") in _NOT_IN_A_NAME), default=0
-    )
+    cut = max((i + 1 for i, w in enumerate(head) if _ends_a_name(head, i, q)), default=0)
     return " ".join(head[cut:] + [text[text.index(short) :]]) if cut else text
+
+
+def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
+    """Whether ``head[i]`` cannot be inside the name that follows: a stopword, a day, an owner
+    the question names ("London’s National Gallery" for "which London gallery" is the National
+    Gallery); but "of" and "of the" join a name's words ("Man of the Hole", "Bank of America")."""
+    w = head[i]
+    if re.search(r"['’]s$", w) and stem(re.sub(r"['’]s$", "", w)) in q.terms:
+        return True
+    low = w.lower().strip(".,")
+    joins = (low == "of" and i > 0 and head[i - 1][:1].isupper()) or (
+        low == "the" and i > 0 and head[i - 1].lower() == "of"
+    )
+    return low in _NOT_IN_A_NAME and not joins
 
 
 _NOT_IN_A_NAME = STOPWORDS | frozenset(WEEKDAYS) | frozenset({"former", "late", "then"})

@@ -295,3 +295,19 @@ def spellings(name: str) -> list[str]:
         return [name]
     forms = [name, country, *_DEMONYM_OF.get(country, [])]
     return list(dict.fromkeys(forms))
+
+
+# The fifty US states: a "which city" question is not answered by one. New York and Washington
+# are left out, since each also names a city.
+_STATE_NAMES = """Alabama, Alaska, Arizona, Arkansas, California, Colorado, Connecticut, Delaware,
+    Florida, Georgia, Hawaii, Idaho, Illinois, Indiana, Iowa, Kansas, Kentucky, Louisiana, Maine,
+    Maryland, Massachusetts, Michigan, Minnesota, Mississippi, Missouri, Montana, Nebraska,
+    Nevada, New Hampshire, New Jersey, New Mexico, North Carolina, North Dakota, Ohio, Oklahoma,
+    Oregon, Pennsylvania, Rhode Island, South Carolina, South Dakota, Tennessee, Texas, Utah,
+    Vermont, Virginia, West Virginia, Wisconsin, Wyoming"""
+_US_STATES = frozenset(_key(" ".join(s.split())) for s in re.split(r",", _STATE_NAMES))
+
+
+def is_us_state(name: str) -> bool:
+    """ "Virginia", "North Carolina": a US state (not New York or Washington, also cities)."""
+    return _bare(name) in _US_STATES
