@@ -71,17 +71,8 @@ def candidates(
             else c
             for c in found
         ]
-    if kind in {"place", "org", "thing"} and expected.noun:
-        # "Maricopa County" for "which national park": the name says it is another category;
-        # "Pacific Ocean" for "which ocean", "United Airlines" for "which airline": the asked one.
-        found = [
-            _weaker(c, OTHER_CATEGORY_FIT)
-            if _names_another_category(c.text, expected.noun)
-            else _weaker(c, NAMES_CATEGORY_FIT)
-            if _names_the_category(c.text, expected.noun)
-            else c
-            for c in found
-        ]
+    if kind in {"person", "place", "org", "thing"} and expected.noun:
+        found = [_category_fit(sentence, c, kind, expected.noun) for c in found]
     found = [_without_asked_owner(c, question_stems) for c in found]
     if kind == "thing":
         # "Tuesday" or "November" for "which feature", "what storm": a when, never a what.
@@ -173,6 +164,48 @@ _KIN_CATEGORIES = [
 _KIN_STEMS = [(g, frozenset(stem(w) for w in g)) for g in _KIN_CATEGORIES]
 
 
+def _category_fit(sentence: str, c: Candidate, kind: str, noun: str) -> Candidate:
+    """The candidate's fit for the asked-for category ``noun`` (a stem). More when its name or
+    the words beside it say it is one ("Pacific Ocean" for "which ocean", "the Starliner
+    spacecraft", "the drug fentanyl", "Hurricane Helene"); less when its name says it is
+    another ("Maricopa County" for "which park") or only mentions the category inside a longer
+    name ("National Hurricane Center" for "which hurricane")."""
+    if kind != "person" and _names_another_category(c.text, noun):
+        return _weaker(c, OTHER_CATEGORY_FIT)
+    if _names_the_category(c.text, noun) or _beside_the_category(sentence, c, noun):
+        return _weaker(c, NAMES_CATEGORY_FIT)
+    if _category_inside(c.text, noun):
+        return _weaker(c, OTHER_CATEGORY_FIT)
+    return c
+
+
+def _is_category(word: str, noun: str) -> bool:
+    return stem(singular(word.strip(".,’'").lower())) == noun
+
+
+_WORD_AFTER = re.compile(r"\s+([A-Za-z][\w\-]*)")
+_WORD_BEFORE = re.compile(
+    r"\b([A-Za-z][\w\-]*)(?:,|\s+(?:called|named|dubbed|known as))?\s+[“\"]?$"
+)
+
+
+def _beside_the_category(sentence: str, c: Candidate, noun: str) -> bool:
+    """The sentence names the category right beside the candidate: "the Starliner spacecraft",
+    "the drug fentanyl", "a spacecraft called Starliner", "the rapper, Drake"."""
+    after = _WORD_AFTER.match(sentence[c.end :])
+    if after is not None and _is_category(after.group(1), noun):
+        return True
+    before = _WORD_BEFORE.search(sentence[: c.start])
+    return before is not None and _is_category(before.group(1), noun)
+
+
+def _category_inside(text: str, noun: str) -> bool:
+    """ "National Hurricane Center" for "which hurricane": the category is a word inside a
+    longer name, which is then something about that category, not one of it."""
+    parts = text.split()
+    return len(parts) > 2 and any(_is_category(w, noun) for w in parts[1:-1])
+
+
 def _names_another_category(text: str, noun: str) -> bool:
     """The name's own last word is a category the question did not ask for ("Maricopa County"
     for "which park", "Howard University" for "which airline")."""
@@ -184,9 +217,13 @@ def _names_another_category(text: str, noun: str) -> bool:
 
 def _names_the_category(text: str, noun: str) -> bool:
     """The name's own last word is the asked-for category or its kin ("Columbia University" for
-    "which university", "United Airlines" for "which airline"), and it is more than that word."""
+    "which university", "United Airlines" for "which airline"), and it is more than that word;
+    or the name opens with the category ("Hurricane Helene")."""
+    parts = text.split()
+    if len(parts) > 1 and parts[1][:1].isupper() and _is_category(parts[0], noun):
+        return True  # "Hurricane Helene", "Lake Tahoe": the category, then the name
     head = _last_word(text)
-    if head is None or not text.split()[0][:1].isupper():
+    if head is None or not parts[0][:1].isupper():
         return False
     head = stem(head)
     return head == noun or any(head in stems for _, stems in _kin_of(noun))

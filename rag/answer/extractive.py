@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rag.answer import confidence
+from rag.answer.answer_type import singular
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
@@ -167,16 +168,17 @@ def _fuller_name(
     """The winner named in full by one of its supporting sentences: more capitalised words
     around the same name ("Elizabeth Debicki" for "Debicki", "New York City" for "New York"),
     or more of the same date ("Aug. 23, 2044" for "2044"), never a phrase around it ("year's
-    Columbus Day", "zodiac sign Cancer") nor an article ("The Gorgosaurus"). The sentence that
-    says it in full becomes the quote, so the quote still holds the short answer."""
+    Columbus Day", "zodiac sign Cancer") nor an article ("The Gorgosaurus"). The best supported
+    full form wins: "Melania Trump" in a weaker sentence does not replace "Donald Trump". The
+    sentence that says it in full becomes the quote, so the quote still holds the short answer."""
     labels = ENTITY_LABELS.get(q.answer_type or "")
     short = scored.candidate.text
     if not short[:1].isalnum():
         return None
     fuller = re.compile(
-        r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+(?:of\s+(?:the\s+)?)?)*"
+        r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
         + re.escape(short)
-        + r"(?:,?\s+(?:of\s+(?:the\s+)?)?[A-Z0-9][\w’'.\-]*)*(?=['’]s\b|(?![\w’']))"
+        + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*(?=['’]s\b|(?![\w’']))"
     )
     best: tuple[float, Evidence, Scored] | None = None
     for weight, e, s in win.support:
@@ -184,10 +186,12 @@ def _fuller_name(
             break  # best first
         for m in fuller.finditer(e.text):
             text = _name_start(m.group().rstrip(".,"), short, q)
-            if len(text) <= len(short) or (best and len(text) <= len(best[2].candidate.text)):
+            if len(text) <= len(short):
                 continue
-            if _adds_asked_words(text, short, q):
-                continue
+            if best is not None and (
+                len(text) <= len(best[2].candidate.text) or best[2].candidate.text not in text
+            ):
+                continue  # only a longer form of the fuller name found first, not another one
             c = s.candidate
             at = m.start() + m.group().index(text)
             if _not_one_name(text, short, at, e, labels):
@@ -201,8 +205,7 @@ def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] 
     """The longer span is a list ("Dr. Dre, Eminem, Snoop Dogg"), a name and a date ("2007,
     Pelosi", "Pennsylvania Tuesday"), or a name NER reads as another kind of thing
     ("Washington Post" for "which state")."""
-    # The words around the short name, "of" and "of the" joining name words left out.
-    extra = _JOINED.sub(r"\1 ", text).replace(_JOINED.sub(r"\1 ", short), " ", 1)
+    extra = text.replace(short, " ", 1)
     if "," in extra and not re.search(r",\s*\d{4}\b", text):
         return True
     if any(w.strip(".,").lower() in _NOT_IN_A_NAME for w in extra.split()):
@@ -214,17 +217,6 @@ def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] 
     )
 
 
-def _adds_asked_words(text: str, short: str, q: QuestionAnalysis) -> bool:
-    """ "Waffle House Index" for "which restaurant chain has an index": the longer name adds
-    a word the question says, other than the category it asks for ("New York City" for
-    "which city" is fine)."""
-    added = {stem(w) for w in words(text.replace(short, " ", 1))} - {q.expected.noun}
-    return bool(added & set(q.terms))
-
-
-_JOINED = re.compile(r"\b([A-Z][\w’'.\-]*)\s+of(?:\s+the)?\s+(?=[A-Z])")  # "Man of the Hole"
-
-
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
     """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence or name
     a day are not part of the name."""
@@ -234,17 +226,13 @@ def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
 
 
 def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
-    """Whether ``head[i]`` cannot be inside the name that follows: a stopword, a day, an owner
+    """Whether ``head[i]`` cannot be inside the name that follows: a stopword, a day, or an owner
     the question names ("London’s National Gallery" for "which London gallery" is the National
-    Gallery); but "of" and "of the" join a name's words ("Man of the Hole", "Bank of America")."""
+    Gallery)."""
     w = head[i]
     if re.search(r"['’]s$", w) and stem(re.sub(r"['’]s$", "", w)) in q.terms:
         return True
-    low = w.lower().strip(".,")
-    joins = (low == "of" and i > 0 and head[i - 1][:1].isupper()) or (
-        low == "the" and i > 0 and head[i - 1].lower() == "of"
-    )
-    return low in _NOT_IN_A_NAME and not joins
+    return w.lower().strip(".,") in _NOT_IN_A_NAME
 
 
 _NOT_IN_A_NAME = STOPWORDS | frozenset(WEEKDAYS) | frozenset({"former", "late", "then"})
@@ -306,6 +294,11 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         noun = counted_noun(sentence, cand.end, q.expected)
         if noun:
             span = f"{cand.text} {noun}"
+    if q.answer_type == "thing" and q.expected.noun:
+        # "Christchurch" → "Christchurch variant": the category the sentence names after it.
+        after = re.match(r"\s+([A-Za-z][\w\-]*)", sentence[cand.end :])
+        if after and stem(singular(after.group(1).lower())) == q.expected.noun:
+            span = f"{cand.text} {after.group(1)}"
     if q.answer_type in NUMERIC:
         # Keep the hedge the article puts on a number: "more than 30", "upwards of 400".
         m = _QUALIFIER.search(sentence[: cand.start])
