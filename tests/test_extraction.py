@@ -769,6 +769,10 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     win = Pooled("okafor", 0.8, 0.5, [best, owner])
     _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Piet Okafor"  # the name before a possessive
+    owner = _support("Piet Okafor's mayoralty ended.", "Okafor", 0.4)
+    win = Pooled("okafor", 0.8, 0.5, [best, owner])
+    _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
+    assert scored.candidate.text == "Piet Okafor"  # without the possessive it stands in
     # Another person of the same surname in a weaker sentence is not the winner's full name.
     other = _support("Later Anna Okafor, his sister, spoke.", "Okafor", 0.2)
     win = Pooled("okafor", 0.8, 0.5, [best, full, other])

@@ -185,7 +185,7 @@ def _fuller_name(
         if weight < FULLER_NAME_RATIO * support:
             break  # best first
         for m in fuller.finditer(e.text):
-            text = _name_start(m.group().rstrip(".,"), short, q)
+            text = re.sub(r"['’]s$", "", _name_start(m.group().rstrip(".,"), short, q))
             if len(text) <= len(short):
                 continue
             if best is not None and (
@@ -296,8 +296,9 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
             span = f"{cand.text} {noun}"
     if q.answer_type == "thing" and q.expected.noun:
         # "Christchurch" → "Christchurch variant": the category the sentence names after it.
-        after = re.match(r"\s+([A-Za-z][\w\-]*)", sentence[cand.end :])
-        if after and stem(singular(after.group(1).lower())) == q.expected.noun:
+        after = re.match(r"\s+([A-Za-z][\w\-]*)\b(?!['’])", sentence[cand.end :])
+        word = after.group(1).lower() if after else ""
+        if word and not word.endswith(("ed", "ing")) and stem(singular(word)) == q.expected.noun:
             span = f"{cand.text} {after.group(1)}"
     if q.answer_type in NUMERIC:
         # Keep the hedge the article puts on a number: "more than 30", "upwards of 400".
