@@ -2,8 +2,10 @@
 
 The finders (rag/answer/number_candidates.py for numbers and dates, rag/answer/name_candidates.py
 for names and things) offer every span of the kind; here the question filters them: a neighbour
-of the place asked about, a name that says it is another category, a dateline or a photo credit
-is weaker or gone (rag/answer/bylines.py), and a candidate that the question already names is not its answer.
+of the place asked about, a name that says it is another category, a dateline, a photo credit or
+an outlet quoted as the source (rag/answer/bylines.py) is weaker or gone, a name the sentence
+calls one of the asked-for category counts more, and a candidate that the question already names
+is not its answer.
 """
 
 from __future__ import annotations

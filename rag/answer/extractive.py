@@ -218,8 +218,8 @@ def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] 
 
 
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
-    """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence or name
-    a day are not part of the name."""
+    """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence, name a
+    day or name an owner the question says are not part of the name."""
     head = text[: text.index(short)].split()
     cut = max((i + 1 for i, w in enumerate(head) if _ends_a_name(head, i, q)), default=0)
     return " ".join(head[cut:] + [text[text.index(short) :]]) if cut else text
