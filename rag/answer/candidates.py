@@ -136,14 +136,13 @@ _NEIGHBOUR_BEFORE = re.compile(
 OTHER_CATEGORY_FIT = 0.4
 NAMES_CATEGORY_FIT = 1.25
 _CATEGORY_HEADS = frozenset(singular(w) for w in PLACE_NOUNS | ORG_NOUNS)
-_WITHIN_A_COUNTRY = frozenset(
-    stem(w)
-    for w in wordlist("""state province city town county region village district borough
-    suburb neighborhood neighbourhood municipality capital""")
-)
+# "Which city …": not "Virginia" beside "Richmond".
 _TOWNS = frozenset(
-    stem(w) for w in wordlist("city town village capital metropolis municipality borough suburb")
-)  # "Which city …": not "Virginia" beside "Richmond"
+    stem(w) for w in wordlist("city town village capital municipality borough suburb")
+)
+_WITHIN_A_COUNTRY = _TOWNS | frozenset(
+    stem(w) for w in wordlist("state province county region district neighborhood neighbourhood")
+)
 _ALSO_A_STATE = frozenset({"georgia"})  # a country and a US state
 # Heads that name the same category ("Fox News Channel" is a network, "Boston College" a school).
 _KIN_CATEGORIES = [
@@ -181,7 +180,8 @@ def _category_fit(sentence: str, c: Candidate, kind: str, noun: str) -> Candidat
     return c
 
 
-def _is_category(word: str, noun: str) -> bool:
+def is_category(word: str, noun: str) -> bool:
+    """ "spacecraft", "Hurricanes": ``word`` is the asked-for category ``noun`` (a stem)."""
     return stem(singular(word.strip(".,’'").lower())) == noun
 
 
@@ -195,17 +195,17 @@ def _beside_the_category(sentence: str, c: Candidate, noun: str) -> bool:
     """The sentence names the category right beside the candidate: "the Starliner spacecraft",
     "the drug fentanyl", "a spacecraft called Starliner", "the rapper, Drake"."""
     after = _WORD_AFTER.match(sentence[c.end :])
-    if after is not None and _is_category(after.group(1), noun):
+    if after is not None and is_category(after.group(1), noun):
         return True
     before = _WORD_BEFORE.search(sentence[: c.start])
-    return before is not None and _is_category(before.group(1), noun)
+    return before is not None and is_category(before.group(1), noun)
 
 
 def _category_inside(text: str, noun: str) -> bool:
     """ "National Hurricane Center" for "which hurricane": the category is a word inside a
     longer name, which is then something about that category, not one of it."""
     parts = text.split()
-    return len(parts) > 2 and any(_is_category(w, noun) for w in parts[1:-1])
+    return len(parts) > 2 and any(is_category(w, noun) for w in parts[1:-1])
 
 
 def _names_another_category(text: str, noun: str) -> bool:
@@ -222,7 +222,7 @@ def _names_the_category(text: str, noun: str) -> bool:
     "which university", "United Airlines" for "which airline"), and it is more than that word;
     or the name opens with the category ("Hurricane Helene")."""
     parts = text.split()
-    if len(parts) > 1 and parts[1][:1].isupper() and _is_category(parts[0], noun):
+    if len(parts) > 1 and parts[1][:1].isupper() and is_category(parts[0], noun):
         return True  # "Hurricane Helene", "Lake Tahoe": the category, then the name
     head = _last_word(text)
     if head is None or not parts[0][:1].isupper():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rag.answer import confidence
-from rag.answer.answer_type import singular
+from rag.answer.candidates import is_category
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
@@ -298,7 +298,7 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         # "Christchurch" → "Christchurch variant": the category the sentence names after it.
         after = re.match(r"\s+([A-Za-z][\w\-]*)\b(?!['’])", sentence[cand.end :])
         word = after.group(1).lower() if after else ""
-        if word and not word.endswith(("ed", "ing")) and stem(singular(word)) == q.expected.noun:
+        if word and not word.endswith(("ed", "ing")) and is_category(word, q.expected.noun):
             span = f"{cand.text} {after.group(1)}"
     if q.answer_type in NUMERIC:
         # Keep the hedge the article puts on a number: "more than 30", "upwards of 400".
