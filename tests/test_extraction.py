@@ -814,6 +814,30 @@ def test_no_fuller_name_from_a_phrase_or_an_article():
     assert _fuller_name(state, Pooled("washington", 0.4, 0.4, [post]), 0.4, post[2]) is None
 
 
+@pytest.mark.parametrize(
+    "question, name",
+    [
+        ("Which new flavour did M&M’s add this week?", "M&M"),
+        ("Why did AT&T customers lose service?", "AT&T"),
+        ("Who bought a stake in Procter & Gamble?", "Procter & Gamble"),
+    ],
+)
+def test_an_ampersand_joins_a_name(question, name):
+    assert name in analyse(question).focus
+
+
+def test_who_says_a_sentence_is_no_answer_to_what_happened(parsed):
+    from rag.answer.clauses import speaks
+
+    sentence = "Rain will flood the valley through Monday, the Kesh Weather Office said."
+    doc = parsed(sentence)
+    at = sentence.index("Kesh Weather Office")
+    assert speaks(doc, at, at + len("Kesh Weather Office"))
+    assert not speaks(doc, sentence.index("Monday"), sentence.index("Monday") + 6)
+    assert not asked(parsed("What storm flooded the valley?")).speech
+    assert asked(parsed("Who said the valley would flood?")).speech
+
+
 def test_how_old_reads_an_age():
     found = {
         c.text: c.fit

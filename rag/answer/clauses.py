@@ -30,6 +30,9 @@ _KIN = [
 # A candidate whose clause tells another event, or another speaker's claim, while some other
 # candidate's clause tells the one asked about.
 OTHER_CLAUSE = 0.6
+# Verbs that only report speech: whoever does them is a source, not the news. "announce",
+# "report", "confirm" are left out: announcing is often the event asked about.
+_SPEECH = ATTRIBUTION_VERBS - {"announce", "report", "confirm", "deny", "estimate", "acknowledge"}
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,13 @@ class Asked:
 
     verbs: frozenset[str]
     speaker: frozenset[str]
+    speech: bool = False  # the question asks about something said ("Who said …", "… told CNN")
 
 
 def asked(doc) -> Asked:
     if doc is None:
         return Asked(frozenset(), frozenset())
+    speech = any(t.pos_ in {"VERB", "AUX"} and _lemma(t) in _SPEECH for t in doc)
     verbs = frozenset(_lemma(t) for t in doc if t.pos_ == "VERB" and _lemma(t) not in _LIGHT)
     speaker: set[str] = set()
     for t in doc:
@@ -51,7 +56,22 @@ def asked(doc) -> Asked:
                 wh = {w.lower_ for w in subj.subtree} & {"how", "what", "which", "who", "whom"}
                 if subj.dep_ == "nsubj" and not wh:
                     speaker |= _subtree_words(subj)
-    return Asked(verbs, frozenset(speaker))
+    return Asked(verbs, frozenset(speaker), speech)
+
+
+def speaks(doc, start: int, end: int) -> bool:
+    """The span is who says the sentence's claim ("…, police said"; "Fader said"): a source,
+    which answers a question about something said, but no "what storm" or "which planet"."""
+    if doc is None:
+        return False
+    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
+    head = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    return (
+        head is not None
+        and head.dep_ == "nsubj"
+        and head.head.pos_ in {"VERB", "AUX"}
+        and _lemma(head.head) in _SPEECH
+    )
 
 
 SAME, UNKNOWN, OTHER = 1, 0, -1

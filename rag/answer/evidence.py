@@ -21,7 +21,7 @@ import numpy as np
 
 from rag.answer.answer_type import PLACE_NOUNS, singular
 from rag.answer.candidates import candidates, possessive, type_hint
-from rag.answer.clauses import OTHER, OTHER_CLAUSE, SAME, asked, relation
+from rag.answer.clauses import OTHER, OTHER_CLAUSE, SAME, asked, relation, speaks
 from rag.answer.parsing import parse
 from rag.answer.poison import addressed_to_reader
 from rag.answer.question import QuestionAnalysis
@@ -43,6 +43,7 @@ TYPE_HINT = 0.15  # a sentence whose words show a span of the type is worth read
 CATEGORY_BASE = 0.5  # a thing's score x (this + its similarity to the asked-for category)
 PROXIMITY_TOKENS = 8.0
 ANOTHER_SUBJECT = 0.3  # a number nearer another name than the question's names counts this much
+SPEAKER = 0.6  # who says a sentence, for a question that asks for no person, group or speech
 WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood  # a candidate this many words from the question's words counts e^-1
 
 
@@ -224,6 +225,10 @@ class EvidenceScorer:
                         (e, k, relation(wanted, doc, s.candidate.start, s.candidate.end))
                         for k, s in enumerate(e.scored)
                     ]
+                    if question.answer_type not in _ASKS_FOR_SOURCES and not wanted.speech:
+                        for s in e.scored:
+                            if speaks(doc, s.candidate.start, s.candidate.end):
+                                s.score *= SPEAKER
         if any(r == SAME for _, _, r in relations):
             # Another event's count only loses where some clause tells the asked-for one: an
             # elided verb ("as she has for 31 years") must not cost the only answer there is.
@@ -424,6 +429,8 @@ def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
         out.append(Entity(chunk.text, "NP", chunk.start_char, chunk.end_char))
     return out
 
+
+_ASKS_FOR_SOURCES = frozenset({"person", "org"})  # who or which group may well be who said it
 
 _UNSEEN = 3.0  # IDF given to a question term no sentence contains: its absence should cost
 

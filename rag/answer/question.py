@@ -174,7 +174,11 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis(question, answer_type, terms, focus_terms(question), counted, expected)
 
 
-_NAME = re.compile(r"\b[A-Z][\w'’\-]*(?:\s+(?:[A-Z][\w'’\-]*|of|de|al|bin|van|von|la|du))*\b")
+# "M&M’s", "AT&T" and "Procter & Gamble" are one name each: an ampersand joins, it never ends one.
+_NAME = re.compile(
+    r"\b[A-Z][\w'’\-]*(?:&[A-Z][\w'’\-]*)*"
+    r"(?:\s+(?:[A-Z][\w'’\-]*(?:&[A-Z][\w'’\-]*)*|&|of|de|al|bin|van|von|la|du))*\b"
+)
 _POSSESSIVE = re.compile(r"['’]s?$")
 _YEAR_OR_NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
