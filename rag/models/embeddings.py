@@ -50,6 +50,10 @@ def resolve_model_path(name: str) -> Path:
 
 
 SMALL_BATCH = 64  # texts: a question, its candidate sentences; more is bulk (ingest)
+# A question's sentences go through the model 8 at a time: sentence-transformers sorts them by
+# length, so each short batch pads to a length near its own instead of the longest sentence's.
+# The same vectors (to 1e-7), measured here at 399 -> 303 ms for a question's 24 sentences.
+QUESTION_BATCH = 8
 
 
 class LocalEmbeddings(Embeddings):
@@ -101,9 +105,12 @@ class LocalEmbeddings(Embeddings):
             return []
         model = self.model
         self._set_threads(len(texts))
+        if batch_size is None:
+            small = len(texts) <= SMALL_BATCH
+            batch_size = QUESTION_BATCH if small else self._settings.embedding_batch_size
         vectors = model.encode(
             [clean_text(t) for t in texts],
-            batch_size=batch_size or self._settings.embedding_batch_size,
+            batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
