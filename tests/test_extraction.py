@@ -826,6 +826,23 @@ def test_an_ampersand_joins_a_name(question, name):
     assert name in analyse(question).focus
 
 
+def test_a_batch_parsed_ahead_is_the_parse_asked_for():
+    from rag.models.nlp import NLP
+    from rag.settings import Settings
+
+    nlp = NLP(Settings().spacy_model)
+    if not nlp.available:
+        pytest.skip("no spaCy pipeline")
+    texts = ["Okafor visited the Kesh base on Tuesday.", "The ferry left Orlo at dawn."]
+    nlp.parse_ahead(texts)
+    ahead = [nlp.parse(t) for t in texts]
+    alone = [nlp._nlp(t) for t in texts]
+    for a, b in zip(ahead, alone, strict=True):
+        assert [(t.text, t.dep_, t.head.i) for t in a] == [(t.text, t.dep_, t.head.i) for t in b]
+        assert [(e.text, e.label_) for e in a.ents] == [(e.text, e.label_) for e in b.ents]
+    assert not nlp._batch  # each parse made ahead is handed out once
+
+
 def test_who_says_a_sentence_is_no_answer_to_what_happened(parsed):
     from rag.answer.clauses import speaks
 

@@ -212,7 +212,9 @@ class EvidenceScorer:
 
         wanted = asked(parse(self.nlp, question.text)) if question.answer_type else None
         relations: list[tuple[Evidence, int, int]] = []
-        for e in sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]:
+        to_type = sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]
+        self.nlp.parse_ahead([e.text for e in to_type])
+        for e in to_type:
             entities, e.attribution = self.nlp.analyse(e.text)
             e.entities = entities
             if question.answer_type:
