@@ -44,6 +44,7 @@ CATEGORY_BASE = 0.5  # a thing's score x (this + its similarity to the asked-for
 PROXIMITY_TOKENS = 8.0
 ANOTHER_SUBJECT = 0.3  # a number nearer another name than the question's names counts this much
 SPEAKER = 0.6  # who says a sentence, for a question that asks for no person, group or speech
+_ASKS_FOR_SOURCES = frozenset({"person", "org"})  # who or which group may well be who said it
 WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood  # a candidate this many words from the question's words counts e^-1
 
 
@@ -431,8 +432,6 @@ def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
         out.append(Entity(chunk.text, "NP", chunk.start_char, chunk.end_char))
     return out
 
-
-_ASKS_FOR_SOURCES = frozenset({"person", "org"})  # who or which group may well be who said it
 
 _UNSEEN = 3.0  # IDF given to a question term no sentence contains: its absence should cost
 

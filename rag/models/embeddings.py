@@ -52,7 +52,7 @@ def resolve_model_path(name: str) -> Path:
 SMALL_BATCH = 64  # texts: a question, its candidate sentences; more is bulk (ingest)
 # A question's sentences go through the model 8 at a time: sentence-transformers sorts them by
 # length, so each short batch pads to a length near its own instead of the longest sentence's.
-# The same vectors (to 1e-7), measured here at 399 -> 303 ms for a question's 24 sentences.
+# The same vectors (to 1e-7), measured here at about 400 -> 300 ms for a question's 24 sentences.
 QUESTION_BATCH = 8
 
 
