@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -74,13 +75,18 @@ _DATE = re.compile(
 _CAPS = re.compile(r"\b[A-Z][a-zA-Z'’\-]+(?:\s+[A-Z][a-zA-Z'’\-]+)*")
 
 
+PARSES_KEPT = 2048  # a sentence's Doc is ~20 KB: ~40 MB at most
+
+
 class NLP:
     def __init__(self, model: str) -> None:
         self._model_name = model
         self._nlp = None
         self._failed = not model
         self._lock = threading.Lock()
-        self._batch: dict[str, object] = {}  # parses made ahead by ``parse_ahead``, not yet asked
+        # Recent parses, oldest first: the same retrieved sentences come back question after question.
+        self._docs: OrderedDict[str, object] = OrderedDict()
+        self._docs_lock = threading.Lock()
 
     def _load(self):
         if self._nlp is None and not self._failed:
@@ -106,16 +112,35 @@ class NLP:
         (callers fall back to patterns then). Recent parses are kept: the same retrieved
         sentences come back question after question, and entities, noun phrases and yes/no
         reading all want the same sentence's parse."""
-        return _parse_cached(self, text) if self._load() is not None else None
+        if self._load() is None:
+            return None
+        doc = self._cached(text)
+        if doc is None:
+            doc = self._nlp(text)
+            self._keep([(text, doc)])
+        return doc
 
     def parse_ahead(self, texts: list[str]) -> None:
         """Parse ``texts`` in one batch, for the ``parse`` calls about to ask for them: spaCy's
         ``pipe`` parses a question's 14 sentences in about half the time of one call each
-        (measured 120 -> 59 ms). Only the latest batch is kept until asked for."""
+        (measured 120 -> 59 ms). Texts already parsed are not parsed again."""
         if self._load() is None:
             return
-        todo = [t for t in dict.fromkeys(texts) if t not in self._batch]
-        self._batch = dict(zip(todo, self._nlp.pipe(todo), strict=True))
+        todo = [t for t in dict.fromkeys(texts) if self._cached(t) is None]
+        self._keep(list(zip(todo, self._nlp.pipe(todo), strict=True)))
+
+    def _cached(self, text: str):
+        with self._docs_lock:
+            doc = self._docs.get(text)
+            if doc is not None:
+                self._docs.move_to_end(text)
+            return doc
+
+    def _keep(self, parsed: list[tuple[str, object]]) -> None:
+        with self._docs_lock:
+            self._docs.update(parsed)
+            while len(self._docs) > PARSES_KEPT:
+                self._docs.popitem(last=False)
 
     def analyse(self, sentence: str) -> tuple[list[Entity], Attribution | None]:
         return _analyse_cached(self, sentence)
@@ -138,12 +163,6 @@ class NLP:
 @lru_cache(maxsize=4096)
 def _analyse_cached(nlp: NLP, sentence: str):
     return nlp._analyse(sentence)
-
-
-@lru_cache(maxsize=2048)  # a sentence's Doc is ~20 KB: ~40 MB at most
-def _parse_cached(nlp: NLP, text: str):
-    ahead = nlp._batch.pop(text, None)
-    return ahead if ahead is not None else nlp._nlp(text)
 
 
 def _dependency_attribution(doc) -> Attribution | None:
