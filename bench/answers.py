@@ -12,7 +12,7 @@ Questions are drawn by seed from the answer-in-corpus dev questions outside ever
 sample and split in two halves by id hash: ``look`` (read its failures) and ``check`` (read only
 its figures). A change is kept when it helps ``check`` and both years, not only ``look``.
 
-    python -m bench.answers [--split look|check|all] [--per-year 150] [--out rows.jsonl]
+    python -m bench.answers [--split look|check|all] [--per-year 150] [--mc] [--out rows.jsonl]
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from rag.answer.extractive import answer_from_evidence
 from rag.answer.kinds import answer_by_kind
 from rag.answer.question import analyse
 from rag.eval.evaluation import AnswerMatcher, open_answer_correct, question_from_record
+from rag.eval.multiple_choice import pick, with_answer
 from rag.eval.rtqa import default_rtqa_dir, load_rtqa_records
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=6, help="passages per question (top_k)")
     ap.add_argument("--no-absent", action="store_true", help="skip the sources-removed asks")
     ap.add_argument("--out", type=Path, default=None, help="write every answer (JSONL)")
+    ap.add_argument("--mc", action="store_true", help="also pick among the four options")
     args = ap.parse_args(argv)
     rtqa_dir = args.rtqa_dir or default_rtqa_dir()
     if not (rtqa_dir / "questions-dev.jsonl").exists():
@@ -115,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
                 "supported": any(matcher(c) for c in cited),
                 "seconds": time.perf_counter() - t,
             }
+            if args.mc and not kind and q.has_choices:
+                # As `make eval` picks, over these passages alone (no per-option retrieval).
+                weighted = [(p, 1.0 / (1.0 + 0.1 * i)) for i, p in enumerate(passages)]
+                choice = with_answer(
+                    pick(q.question, q.choices, weighted), q.choices, short if answered else None
+                )
+                row["mc"] = choice.index == q.answer_index
             rows.append(row)
             if out:
                 out.write(json.dumps(row) + "\n")
@@ -140,6 +149,7 @@ def report(rows: list[dict]) -> None:
             f"  right|in-top {_mean(r['open'] for r in top):.3f} ({len(top)})"
             f"  support {_mean(r['supported'] for r in answered):.3f} ({len(answered)})"
             f"  not_found {_mean(r['status'] != 'answered' for r in g):.3f}"
+            + (f"  MC {_mean(r['mc'] for r in g):.3f}" if "mc" in g[0] else "")
         )
     absent = [r for r in rows if r["kind"] == "absent"]
     if absent:

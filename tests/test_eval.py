@@ -27,7 +27,7 @@ from rag.eval.evaluation import (
     question_from_record,
 )
 from rag.eval.metrics import hit_at, mrr_at, percentile, summarize
-from rag.eval.multiple_choice import pick
+from rag.eval.multiple_choice import pick, with_answer
 from rag.eval.rtqa import sample_rtqa
 from rag.schema import Passage
 
@@ -160,6 +160,18 @@ def test_multiple_choice_numbers_match_verbatim_and_absent_options_guess():
     assert choice.index == 1
     nothing = pick("Which fruit?", ["Apple", "Pear"], [(_passage("Nothing relevant here."), 1.0)])
     assert nothing.guess and nothing.scores == [0.0, 0.0]
+
+
+def test_the_open_answer_picks_the_option_it_names_alone():
+    passages = [(_passage("Tokyo was named the most expensive city, ahead of London."), 1.0)]
+    options = ["New York", "Tokyo", "London", "Hong Kong"]
+    evidence = pick("Which is the world's most expensive city?", options, passages)
+    named = with_answer(evidence, options, "London")
+    assert named.index == 2 and named.from_answer and named.scores == evidence.scores
+    # An answer naming no option, or two, leaves the evidence's pick.
+    for answer in (None, "Paris", "Tokyo and London"):
+        kept = with_answer(evidence, options, answer)
+        assert kept.index == evidence.index and not kept.from_answer
 
 
 # --- a tiny rtqa-shaped data set --------------------------------------------------------------

@@ -253,7 +253,13 @@ def evaluate_question(
     )
     if picker is not None and q.has_choices:
         t2 = time.perf_counter()
-        choice = picker.choose(q.question, q.choices, as_of=q.as_of, retrieved=retrieved)
+        choice = picker.choose(
+            q.question,
+            q.choices,
+            as_of=q.as_of,
+            retrieved=retrieved,
+            answer=answer.short_answer if answered else None,
+        )
         result.mc_s = time.perf_counter() - t2
         result.mc_pick = choice.index
         result.mc_correct = choice.index == q.answer_index

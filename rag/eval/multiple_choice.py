@@ -6,6 +6,12 @@ sentence counts as much as it, and its neighbours, cover the question's words (I
 and as close as the option stands to them, weighted by the passage's retrieval rank. The
 option with the best supporting sentence wins. When no option is named in any passage the
 pick is marked as a guess.
+
+The open answer comes first: when its short answer names exactly one option, that option is
+the pick. The answerer has already weighed every candidate of the asked-for type across the
+passages, which the options' word overlap cannot do; on 300 dev questions (``make answers``,
+look half) its short answer named one option 121 times and was right 113 times, where the
+evidence picker was right 108 times.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ class Choice:
     scores: list[float]
     guess: bool
     evidence: list[str | None] = field(default_factory=list)  # best sentence per option
+    from_answer: bool = False  # the open answer named this option
 
 
 @dataclass
@@ -57,7 +64,9 @@ class ChoicePicker:
         as_of: date | None = None,
         sources: Sequence[str] | None = None,
         retrieved: Retrieved | None = None,
+        answer: str | None = None,
     ) -> Choice:
+        """``answer``: the open answer's short answer to the same question, if it gave one."""
         filters = self.retriever.filters(as_of, sources)
         if retrieved is None:
             retrieved = self.retriever.retrieve(question, filters, QUESTION_TOP_K)
@@ -77,7 +86,20 @@ class ChoicePicker:
                 w = OPTION_PASSAGE_WEIGHT / (1.0 + 0.1 * rank)
                 if w > weighted.get(p.chunk_id, (p, 0.0))[1]:
                     weighted[p.chunk_id] = (p, w)
-        return pick(question, choices, list(weighted.values()))
+        return with_answer(pick(question, choices, list(weighted.values())), choices, answer)
+
+
+def with_answer(choice: Choice, choices: Sequence[str], answer: str | None) -> Choice:
+    """``choice``, unless the open answer names exactly one option: then that option."""
+    named = [i for i, c in enumerate(choices) if _names_option(answer, c)]
+    if len(named) != 1:
+        return choice
+    return Choice(named[0], choice.scores, False, choice.evidence, from_answer=True)
+
+
+def _names_option(answer: str | None, option: str) -> bool:
+    pattern = _option_pattern(option)
+    return bool(answer) and pattern is not None and pattern.search(answer) is not None
 
 
 class _Precomputed:
