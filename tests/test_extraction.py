@@ -151,6 +151,17 @@ def test_a_demonym_names_its_country():
     assert country_of("Nigerien") == "Niger" and country_of("Nigerian") == "Nigeria"
     assert country_of("Dutch") == "Netherlands" and country_of("Swiss") == "Switzerland"
     assert spellings("Togo")[:2] == ["Togo", "Togolese"]
+    # A dotted abbreviation whose last dot a sentence's end took is still the country.
+    assert is_country("U.S") and country_of("U.K") == "United Kingdom"
+
+
+def test_a_country_the_question_names_by_a_two_word_demonym_is_no_answer():
+    question = "Ghanaian President Kwesi Tarn fled to which country?"
+    assert {"ghana"} <= question_stems(question)
+    two_words = "Sri Lankan President Kwesi Tarn fled to which country?"
+    assert {"sri", "lanka"} <= question_stems(two_words)
+    found = _country_cands(two_words, "Protesters forced Sri Lanka's president to flee to Togo.")
+    assert [c.text for c in found] == ["Togo"]
 
 
 def _country_cands(question: str, sentence: str):

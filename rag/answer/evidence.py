@@ -269,12 +269,16 @@ class EvidenceScorer:
 
 def question_stems(question: str) -> set[str]:
     """The stems a candidate must bring something beyond: a country the question names by its
-    demonym is named too ("the Malian army" names Mali)."""
+    demonym is named too ("the Malian army" names Mali, "Sri Lankan President" Sri Lanka)."""
     out = {stem(possessive(w)) for w in words(question)}
-    for m in word_spans(question):
-        country = country_of(m.group()) if m.group()[:1].isupper() else None
-        if country:
-            out |= {stem(x) for x in words(country)}
+    names = [m.group() for m in word_spans(question)]
+    for i, w in enumerate(names):
+        if not w[:1].isupper():
+            continue
+        for name in (w, f"{w} {names[i + 1]}" if i + 1 < len(names) else None):
+            country = country_of(name) if name else None
+            if country:
+                out |= {stem(x) for x in words(country)}
     return out
 
 

@@ -258,7 +258,9 @@ _COUNTRY_OF[_key("Dominican")] = "Dominican Republic"  # the one news means far 
 
 
 def _bare(name: str) -> str:
-    return re.sub(r"'s?$", "", re.sub(r"^the\s+", "", _key(name.strip())))
+    bare = re.sub(r"'s?$", "", re.sub(r"^the\s+", "", _key(name.strip())))
+    # "U.S" is "U.S." whose last dot a sentence's end took (or a span's trim).
+    return re.sub(r"^((?:[a-z]\.)+[a-z])$", r"\1.", bare)
 
 
 def country_of(name: str) -> str | None:
