@@ -41,11 +41,11 @@ WEIGHTS = {"lexical": 0.45, "semantic": 0.40, "focus": 0.15}
 CONTEXT_CREDIT = 0.5  # a question word found only in the title or the sentence before
 TYPE_HINT = 0.15  # a sentence whose words show a span of the type is worth reading with NER
 CATEGORY_BASE = 0.5  # a thing's score x (this + its similarity to the asked-for category)
-PROXIMITY_TOKENS = 8.0
+PROXIMITY_TOKENS = 8.0  # a candidate this many words from the question's words counts e^-1
 ANOTHER_SUBJECT = 0.3  # a number nearer another name than the question's names counts this much
 SPEAKER = 0.6  # who says a sentence, for a question that asks for no person, group or speech
 _ASKS_FOR_SOURCES = frozenset({"person", "org"})  # who or which group may well be who said it
-WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood  # a candidate this many words from the question's words counts e^-1
+WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood
 
 
 @dataclass
