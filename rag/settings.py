@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         description="torch threads for a question's few texts (the query, its sentences); "
         "None = as for bulk. One avoids threads waiting on each other on a busy machine.",
     )
+    query_threads_when_idle: bool = Field(
+        True,
+        description="While the machine is idle (1-minute load average below cores - 0.5), a "
+        "question's texts take the bulk threads instead of query_threads.",
+    )
     embedding_url: str | None = Field(
         None,
         description="Base URL of an OpenAI-compatible embeddings server (TEI, vLLM, Ollama, "

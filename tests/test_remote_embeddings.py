@@ -201,19 +201,27 @@ def test_cli_defers_vectors_and_refuses_to_with_a_chroma_server(tmp_path, monkey
 
 
 def test_a_questions_few_texts_embed_on_the_query_threads(shared_embeddings, monkeypatch):
-    """A question's texts run on ``query_threads`` (one by default); bulk work gets the threads
-    the model was loaded with, so ingest keeps every core."""
+    """On a busy machine a question's texts run on ``query_threads`` (one by default); on an
+    idle one they take the threads the model was loaded with, as bulk work always does, so
+    ingest keeps every core."""
     import torch
 
-    from rag.models.embeddings import SMALL_BATCH
+    from rag.models import embeddings
 
     shared_embeddings.encode(["warm up"])
     bulk = shared_embeddings._bulk_threads
     try:
         monkeypatch.setattr(shared_embeddings._settings, "query_threads", 1)
+        monkeypatch.setattr(embeddings.os, "getloadavg", lambda: (9.0, 9.0, 9.0))
         shared_embeddings.encode(["How many soldiers died at Dioura?"])
         assert torch.get_num_threads() == 1
-        shared_embeddings.encode(["a chunk of an article"] * (SMALL_BATCH + 1))
+        shared_embeddings.encode(["a chunk of an article"] * (embeddings.SMALL_BATCH + 1))
         assert torch.get_num_threads() == bulk
+        monkeypatch.setattr(embeddings.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+        shared_embeddings.encode(["How many soldiers died at Dioura?"])
+        assert torch.get_num_threads() == bulk
+        monkeypatch.setattr(shared_embeddings._settings, "query_threads_when_idle", False)
+        shared_embeddings.encode(["How many soldiers died at Dioura?"])
+        assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(bulk)
