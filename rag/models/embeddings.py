@@ -139,7 +139,7 @@ class LocalEmbeddings(Embeddings):
         24 sentences took 2.0 s on two threads and 1.1 s on one. On an idle one every core
         helps (425 → 262 ms for the same 24 sentences on two threads, load < 1), so with
         ``query_threads_when_idle`` a question takes the bulk threads while the 1-minute load
-        average leaves a core free.
+        average leaves half a core free beyond this process's own work.
         """
         import torch
 
