@@ -118,10 +118,10 @@ class LocalEmbeddings(Embeddings):
         if not texts:
             return []
         model = self.model
-        self._set_threads(len(texts))
+        question = len(texts) <= SMALL_BATCH
+        self._set_threads(question)
         if batch_size is None:
-            small = len(texts) <= SMALL_BATCH
-            batch_size = QUESTION_BATCH if small else self._settings.embedding_batch_size
+            batch_size = QUESTION_BATCH if question else self._settings.embedding_batch_size
         vectors = model.encode(
             [clean_text(t) for t in texts],
             batch_size=batch_size,
@@ -131,7 +131,7 @@ class LocalEmbeddings(Embeddings):
         )
         return vectors.tolist()
 
-    def _set_threads(self, count: int) -> None:
+    def _set_threads(self, question: bool) -> None:
         """A question's few texts run on ``query_threads``, bulk ingest on ``embedding_threads``.
 
         On a busy machine (a server answering several users, an ingest running beside it) the
@@ -143,15 +143,13 @@ class LocalEmbeddings(Embeddings):
         """
         import torch
 
-        small = count <= SMALL_BATCH and self._settings.query_threads
-        wanted = self._query_threads() if small else self._bulk_threads
+        s = self._settings
+        idle = question and s.query_threads_when_idle and machine_is_idle()
+        wanted = (
+            s.query_threads if question and s.query_threads and not idle else self._bulk_threads
+        )
         if wanted and torch.get_num_threads() != wanted:
             torch.set_num_threads(wanted)
-
-    def _query_threads(self) -> int | None:
-        if self._settings.query_threads_when_idle and machine_is_idle():
-            return self._bulk_threads
-        return self._settings.query_threads
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts))
