@@ -618,6 +618,29 @@ def test_the_category_beside_a_name_says_what_it_is():
     assert found["Hurricane Orla"] > found["Tarn Hurricane Center"]
 
 
+def test_a_place_before_a_title_is_whose_office_not_where():
+    sentence = "Kesh President Ines Varga met the Orlo premier in Mora on Sunday."
+    ents = [Entity("Kesh", "GPE", 0, 4), Entity("Ines Varga", "PERSON", 15, 25),
+            Entity("Orlo", "GPE", 34, 38), Entity("Mora", "GPE", 50, 54)]  # fmt: skip
+    found = _fits("Where did the two leaders meet?", sentence, ents)
+    assert found["Mora"] > 3 * found["Kesh"] and found["Mora"] > 3 * found["Orlo"]
+    # Unless the question asks whose office it is.
+    for question in ("Which country's president met the premier?",
+                     "The president of which country met the premier?"):  # fmt: skip
+        assert expected_answer(question).owner
+        found = _fits(question, sentence, ents)
+        assert found["Kesh"] == found["Mora"]
+
+
+def test_a_holiday_is_a_thing_though_ner_calls_it_a_date():
+    sentence = "Kesh Remembrance Day fell on Nov. 11, the Monday after the vote."
+    ents = [Entity("Kesh Remembrance Day", "DATE", 0, 20), Entity("Nov. 11", "DATE", 29, 36),
+            Entity("the Monday", "DATE", 38, 48)]  # fmt: skip
+    found = _fits("Which holiday fell after the vote?", sentence, ents)
+    assert "Kesh Remembrance Day" in found
+    assert "Nov. 11" not in found and "Monday" not in found
+
+
 def test_whose_it_is_goes_when_the_question_says_it():
     sentence = "Activists glued themselves to a painting at Kesh’s National Gallery."
     ents = [Entity("Kesh’s National Gallery", "ORG", 44, 67)]
@@ -789,6 +812,17 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     win = Pooled("okafor", 0.8, 0.5, [best, full, other])
     _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Piet Okafor"
+    # Nor is the office before a person's name.
+    office = _support("Kesh Rail CEO Piet Okafor resigned.", "Okafor", 0.4)
+    win = Pooled("okafor", 0.8, 0.5, [best, office])
+    _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
+    assert scored.candidate.text == "Piet Okafor"
+    # A word capitalised only because it opens the sentence is no part of the name.
+    best = _support("The tower stands in Tarn County.", "Tarn County", 0.5)
+    opener = _support("Neither Upper Tarn County nor Kesh replied.", "Tarn County", 0.4)
+    win = Pooled("tarn county", 0.9, 0.5, [best, opener])
+    _, _, scored = _fuller_name(analyse("Where does the tower stand?"), win, 0.5, best[2])
+    assert scored.candidate.text == "Upper Tarn County"
 
 
 def test_a_fuller_name_drops_an_owner_the_question_names():

@@ -106,6 +106,9 @@ class Expected:
     noun_text: str | None = None  # as written: "soldiers", "disease"
     date_part: str | None = None  # year / month / day / date for "when" questions
     blank: bool = False  # "… has been raised to:" — the answer follows the question's words
+    # "Which country's president …", "the leader of which country": the answer is whose title
+    # the question names, so "French President Macron" names it.
+    owner: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -174,7 +177,10 @@ def expected_answer(question: str, parse=None) -> Expected:
         return Expected("count", stem(counted) if counted else None, counted)
     if n in {"price", "cost", "fine", "salary", "fee", "budget", "sum", "wage", "fare", "ransom"}:
         return Expected("money")
-    return Expected(_category_kind(n), stem(n), noun, blank=blank)
+    owner = bool(
+        re.search(rf"\b{re.escape(noun)}['’]s\s", q, re.I) or re.search(r"\bof\s*$", q[: m.start()])
+    )
+    return Expected(_category_kind(n), stem(n), noun, blank=blank, owner=owner)
 
 
 def _category_kind(noun: str) -> str:

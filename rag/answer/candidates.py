@@ -64,6 +64,9 @@ def candidates(
             else c
             for c in found
         ]
+    if kind == "place" and not expected.owner:
+        # "U.S. President Joe Biden", "a Kenyan president": whose office, not where it happened.
+        found = [_weaker(c, 0.3) if _TITLE_AFTER.match(sentence[c.end :]) else c for c in found]
     if kind == "place" and expected.noun in _WITHIN_A_COUNTRY:
         # "Which state …": a country is no state, city or county ("US" beside "California").
         found = [
@@ -126,6 +129,12 @@ def _weaker(c: Candidate, factor: float = 0.6) -> Candidate:
     return Candidate(c.text, c.start, c.end, c.fit * factor, c.key, c.counts)
 
 
+_TITLE_AFTER = re.compile(
+    r"^\.?\s+(?:(?:vice|deputy|former)\s+)?(?:president|prime\s+minister|premier|gov\.|governor|"
+    r"sen\.|senator|rep\.|representative|secretary|minister|ambassador|chancellor|mayor|"
+    r"leader|king|queen)\b",
+    re.I,
+)
 _NEIGHBOUR_AFTER = re.compile(r"^['’]?s?\s+(?:border|frontier|borders)\b", re.I)
 _NEIGHBOUR_BEFORE = re.compile(
     r"\b(?:near|neighbou?ring|bordering|across from|close to|toward|towards|into|from)\s+(?:the\s+)?$",

@@ -28,7 +28,7 @@ from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
 from rag.text.facts import normalize_number
-from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation
+from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation, wordlist
 from rag.text.markers import strip_markers
 from rag.text.tokens import STOPWORDS, stem, words
 
@@ -219,7 +219,8 @@ def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] 
 
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
     """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence, name a
-    day or name an owner the question says are not part of the name."""
+    day or name an owner the question says are not part of the name; for a person, nor is the
+    office before the name ("Amazon CEO Jeff Bezos", "Japanese Prime Minister Shinzo Abe")."""
     head = text[: text.index(short)].split()
     cut = max((i + 1 for i, w in enumerate(head) if _ends_a_name(head, i, q)), default=0)
     return " ".join(head[cut:] + [text[text.index(short) :]]) if cut else text
@@ -232,10 +233,24 @@ def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
     w = head[i]
     if re.search(r"['’]s$", w) and stem(re.sub(r"['’]s$", "", w)) in q.terms:
         return True
-    return w.lower().strip(".,") in _NOT_IN_A_NAME
+    word = w.lower().strip(".,")
+    return word in _NOT_IN_A_NAME or (q.answer_type == "person" and word in _OFFICES)
 
 
-_NOT_IN_A_NAME = STOPWORDS | frozenset(WEEKDAYS) | frozenset({"former", "late", "then"})
+# Capitalised only because they open the sentence ("Neither New Castle County nor Verizon …").
+_SENTENCE_OPENERS = frozenset(
+    {"neither", "either", "although", "though", "however", "meanwhile", "despite", "yet", "still"}
+)
+# An office held, not part of the holder's name; a royal title ("Prince William") is kept.
+_OFFICES = frozenset(
+    wordlist("""president minister secretary ceo cfo coo chief officer executive chairman
+    chairwoman chair director governor gov senator sen representative rep justice judge
+    chancellor mayor commissioner ambassador spokesperson spokesman spokeswoman coach founder
+    general gen lieutenant lt colonel col sergeant sgt captain capt dr""")
+)
+_NOT_IN_A_NAME = (
+    STOPWORDS | frozenset(WEEKDAYS) | frozenset({"former", "late", "then"}) | _SENTENCE_OPENERS
+)
 
 
 def _rival(q: QuestionAnalysis, win: Pooled, others: list[Pooled]) -> Pooled | None:

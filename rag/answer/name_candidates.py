@@ -12,7 +12,7 @@ import re
 from rag.answer.answer_type import WORK_NOUNS, singular
 from rag.answer.spans import Candidate, key_of
 from rag.models.nlp import Entity
-from rag.text.lexicon import wordlist
+from rag.text.lexicon import CALENDAR_WORDS, MONTH_ABBREVIATIONS, wordlist
 from rag.text.places import country_of, is_country
 from rag.text.tokens import STOPWORDS, stem
 
@@ -33,7 +33,8 @@ _LABEL_FIT: dict[str, dict[str, float]] = {
 
 _GENERIC_HEADS = frozenset(
     wordlist("""list number lot part way kind type sort thing things time times people one ones
-    end result results fact case point percent share rest majority group deal""")
+    end result results fact case point percent share rest majority group deal
+    day days week weeks month months year years""")
 )
 
 
@@ -61,6 +62,8 @@ def named(
         return _countries(entities)
     for e in entities:
         fit = table.get(e.label)
+        if fit is None and kind == "thing" and e.label == "DATE" and _named_day(e.text):
+            fit = NAMED_DAY_FIT
         if fit is None:
             continue
         text, a = _trim(e.text, e.start)
@@ -90,6 +93,22 @@ def named(
     return out
 
 
+NAMED_DAY_FIT = 0.6  # "Veterans Day", "Giving Tuesday": NER reads a holiday as a date
+
+
+def _named_day(text: str) -> bool:
+    """A date that is a name ("Veterans Day", "Black Friday", "Juneteenth"), not a day of the
+    calendar ("Tuesday", "Nov. 11", "last week")."""
+    content = [w for w in text.split() if w.lower() not in STOPWORDS]
+    return (
+        bool(content)
+        and not any(ch.isdigit() for ch in text)
+        and all(w[:1].isupper() for w in content)
+        and not all(re.sub(r"s$", "", w.strip(".,").lower()) in _CALENDAR for w in content)
+    )
+
+
+_CALENDAR = CALENDAR_WORDS | MONTH_ABBREVIATIONS
 _WORK_STEMS = frozenset(stem(w) for w in WORK_NOUNS)
 _TEAM_STEMS = frozenset(stem(w) for w in ("team", "side", "squad"))
 _COUNTRY_NOUNS = frozenset(stem(w) for w in ("country", "nation"))
