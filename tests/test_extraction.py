@@ -511,6 +511,9 @@ def test_a_country_adjective_in_a_focus_name_is_not_required():
     from rag.answer.evidence import gate_focus
 
     assert gate_focus(["Southeast US", "US", "Orlo"]) == ["Southeast", "Orlo"]
+    assert gate_focus(["the United Kingdom", "United States", "United Airlines"]) == [
+        "United Airlines"
+    ]
 
 
 def test_a_relative_where_is_no_question(parsed):
@@ -817,6 +820,12 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     win = Pooled("okafor", 0.8, 0.5, [best, office])
     _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Piet Okafor"
+    # "New" opens many a name.
+    best = _support("The Mets won again.", "Mets", 0.5)
+    new = _support("The New York Mets won again.", "Mets", 0.4)
+    win = Pooled("mets", 0.9, 0.5, [best, new])
+    _, _, scored = _fuller_name(analyse("Which team won again?"), win, 0.5, best[2])
+    assert scored.candidate.text == "New York Mets"
     # A word capitalised only because it opens the sentence is no part of the name.
     best = _support("The tower stands in Tarn County.", "Tarn County", 0.5)
     opener = _support("Neither Upper Tarn County nor Kesh replied.", "Tarn County", 0.4)

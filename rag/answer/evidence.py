@@ -137,6 +137,8 @@ def gate_focus(terms: list[str]) -> list[str]:
     so are the country names news uses as adjectives ("Which US city …", "Southeast US")."""
     out = []
     for t in terms:
+        if country_of(t) in _WEAK_COUNTRIES:
+            continue  # "the United Kingdom" as weak as "UK": a passage may say "England"
         # "Southeast US" is named by a passage that says "the Southeast".
         t = " ".join(w for w in t.split() if _undot(w).lower() not in _WEAK_FOCUS)
         if t and not re.fullmatch(r"[\d,.]+", t):
@@ -144,6 +146,7 @@ def gate_focus(terms: list[str]) -> list[str]:
     return out
 
 
+_WEAK_COUNTRIES = frozenset({"United States", "United Kingdom"})
 _WEAK_FOCUS = frozenset(
     wordlist("""us usa uk eu un america american americans britain british england english
     europe european world earth""")

@@ -248,8 +248,12 @@ _OFFICES = frozenset(
     chancellor mayor commissioner ambassador spokesperson spokesman spokeswoman coach founder
     general gen lieutenant lt colonel col sergeant sgt captain capt dr""")
 )
+# "New" and "News" are stopwords of a question, but name words: "New York Mets", "Fox News".
 _NOT_IN_A_NAME = (
-    STOPWORDS | frozenset(WEEKDAYS) | frozenset({"former", "late", "then"}) | _SENTENCE_OPENERS
+    (STOPWORDS - {"new", "news"})
+    | frozenset(WEEKDAYS)
+    | frozenset({"former", "late", "then"})
+    | _SENTENCE_OPENERS
 )
 
 
