@@ -511,9 +511,8 @@ def test_a_country_adjective_in_a_focus_name_is_not_required():
     from rag.answer.evidence import gate_focus
 
     assert gate_focus(["Southeast US", "US", "Orlo"]) == ["Southeast", "Orlo"]
-    assert gate_focus(["the United Kingdom", "United States", "United Airlines"]) == [
-        "United Airlines"
-    ]
+    assert gate_focus(["the United Kingdom"]) == []
+    assert gate_focus(["United States", "Orlo"]) == ["United States", "Orlo"]
 
 
 def test_a_relative_where_is_no_question(parsed):
@@ -940,3 +939,12 @@ def test_a_question_about_a_person_or_body_names_no_place(parsed):
     }
     text = "The flood killed 40 people in Mora, officials said."
     assert _placed("How many people died in the Kesh flood?", text, parsed) == {"40": True}
+
+
+def test_a_one_word_person_no_full_name_ends_with_is_unsure():
+    from rag.answer.evidence import _unsure_person
+
+    lone, surname = Entity("Kestrelnet", "PERSON", 0, 10), Entity("Varga", "PERSON", 0, 5)
+    assert _unsure_person(lone, {"Varga"}).label == "NAME"
+    assert _unsure_person(surname, {"Varga"}).label == "PERSON"
+    assert _unsure_person(Entity("Ines Varga", "PERSON", 0, 10), set()).label == "PERSON"

@@ -135,10 +135,10 @@ def focus_share(terms: list[str], text: str) -> float:
 def gate_focus(terms: list[str]) -> list[str]:
     """The focus terms a passage must name: numbers are left out ("9-year" is "nine-year"), and
     so are the country names news uses as adjectives ("Which US city …", "Southeast US")."""
+    if terms and all(country_of(t) in _WEAK_COUNTRIES for t in terms):
+        return []  # "in the United Kingdom" alone: a passage may say "England" or nothing
     out = []
     for t in terms:
-        if country_of(t) in _WEAK_COUNTRIES:
-            continue  # "the United Kingdom" as weak as "UK": a passage may say "England"
         # "Southeast US" is named by a passage that says "the Southeast".
         t = " ".join(w for w in t.split() if _undot(w).lower() not in _WEAK_FOCUS)
         if t and not re.fullmatch(r"[\d,.]+", t):
@@ -151,6 +151,19 @@ _WEAK_FOCUS = frozenset(
     wordlist("""us usa uk eu un america american americans britain british england english
     europe european world earth""")
 )
+
+
+def _full_person_name(x: Entity) -> bool:
+    return x.label == "PERSON" and len(x.text.split()) > 1
+
+
+def _unsure_person(x: Entity, surnames: set[str]) -> Entity:
+    """A one-word "person" that no full name read here ends with is a name of no known kind,
+    for a question about a group or a thing: the small NER model calls "Twitter" a person in
+    "Elon Musk is the new owner of Twitter", while "Musk" ends "Elon Musk"."""
+    if x.label != "PERSON" or " " in x.text.strip() or x.text in surnames:
+        return x
+    return Entity(x.text, "NAME", x.start, x.end)
 
 
 class EvidenceScorer:
@@ -218,8 +231,13 @@ class EvidenceScorer:
         relations: list[tuple[Evidence, int, int]] = []
         to_type = sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]
         self.nlp.parse_ahead([e.text for e in to_type])
-        for e in to_type:
-            entities, e.attribution = self.nlp.analyse(e.text)
+        read = [(e, *self.nlp.analyse(e.text)) for e in to_type]
+        surnames = {
+            x.text.split()[-1] for _, ents, _ in read for x in ents if _full_person_name(x)
+        }
+        for e, entities, e.attribution in read:
+            if question.answer_type in {"org", "thing"}:
+                entities = [_unsure_person(x, surnames) for x in entities]
             e.entities = entities
             if question.answer_type:
                 phrases = _noun_phrases(self.nlp, e.text) if question.answer_type == "thing" else []
