@@ -232,10 +232,9 @@ class EvidenceScorer:
         to_type = sorted(found, key=worth_typing, reverse=True)[:TYPED_POOL]
         self.nlp.parse_ahead([e.text for e in to_type])
         read = [(e, *self.nlp.analyse(e.text)) for e in to_type]
-        surnames = {
-            x.text.split()[-1] for _, ents, _ in read for x in ents if _full_person_name(x)
-        }
-        for e, entities, e.attribution in read:
+        surnames = {x.text.split()[-1] for _, ents, _ in read for x in ents if _full_person_name(x)}
+        for e, entities, attribution in read:
+            e.attribution = attribution
             if question.answer_type in {"org", "thing"}:
                 entities = [_unsure_person(x, surnames) for x in entities]
             e.entities = entities
