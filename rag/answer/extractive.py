@@ -241,12 +241,13 @@ def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
 _SENTENCE_OPENERS = frozenset(
     {"neither", "either", "although", "though", "however", "meanwhile", "despite", "yet", "still"}
 )
-# An office held, not part of the holder's name; a royal title ("Prince William") is kept.
+# An office held, not part of the holder's name; a royal title ("Prince William") and an
+# honorific that may be the name itself ("Dr. Dre") are kept.
 _OFFICES = frozenset(
     wordlist("""president minister secretary ceo cfo coo chief officer executive chairman
     chairwoman chair director governor gov senator sen representative rep justice judge
     chancellor mayor commissioner ambassador spokesperson spokesman spokeswoman coach founder
-    general gen lieutenant lt colonel col sergeant sgt captain capt dr""")
+    general gen lieutenant lt colonel col sergeant sgt captain capt""")
 )
 # "New" and "News" are stopwords of a question, but name words: "New York Mets", "Fox News".
 _NOT_IN_A_NAME = (
