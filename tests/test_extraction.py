@@ -825,6 +825,11 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     win = Pooled("mets", 0.9, 0.5, [best, new])
     _, _, scored = _fuller_name(analyse("Which team won again?"), win, 0.5, best[2])
     assert scored.candidate.text == "New York Mets"
+    # An honorific may be the name itself ("Dr. Dre").
+    honorific = _support("Later Dr. Okafor took the stage.", "Okafor", 0.4)
+    win = Pooled("okafor", 0.8, 0.5, [best, honorific])
+    _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
+    assert scored.candidate.text == "Dr. Okafor"
     # A word capitalised only because it opens the sentence is no part of the name.
     best = _support("The tower stands in Tarn County.", "Tarn County", 0.5)
     opener = _support("Neither Upper Tarn County nor Kesh replied.", "Tarn County", 0.4)
