@@ -830,6 +830,13 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     win = Pooled("okafor", 0.8, 0.5, [best, honorific])
     _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Dr. Okafor"
+    # A town with its state is one place; a list of towns is not.
+    best = _support("The settlers landed at Plymouth.", "Plymouth", 0.5)
+    town = _support("They feasted in Plymouth, Massachusetts, that autumn.", "Plymouth", 0.4)
+    listed = _support("They sailed to Plymouth, Kesh Harbour and Orlo.", "Plymouth", 0.45)
+    win = Pooled("plymouth", 0.9, 0.5, [best, listed, town])
+    _, _, scored = _fuller_name(analyse("Where did the settlers feast?"), win, 0.5, best[2])
+    assert scored.candidate.text == "Plymouth, Massachusetts"
     # A word capitalised only because it opens the sentence is no part of the name.
     best = _support("The tower stands in Tarn County.", "Tarn County", 0.5)
     opener = _support("Neither Upper Tarn County nor Kesh replied.", "Tarn County", 0.4)

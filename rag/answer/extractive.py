@@ -30,6 +30,7 @@ from rag.text.dates import resolve_relative_dates
 from rag.text.facts import normalize_number
 from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation, wordlist
 from rag.text.markers import strip_markers
+from rag.text.places import is_country, is_us_state
 from rag.text.tokens import STOPWORDS, stem, words
 
 # Calibrated on rtqa dev questions (README "Measured"), never per question.
@@ -194,18 +195,23 @@ def _fuller_name(
                 continue  # only a longer form of the fuller name found first, not another one
             c = s.candidate
             at = m.start() + m.group().index(text)
-            if _not_one_name(text, short, at, e, labels):
+            if _not_one_name(text, short, at, e, labels, q.answer_type == "place"):
                 continue
             span = Candidate(text, at, at + len(text), c.fit, c.key, c.counts)
             best = (weight, e, Scored(span, s.score, s.proximity, s.elsewhere))
     return best
 
 
-def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] | None) -> bool:
+def _not_one_name(
+    text: str, short: str, at: int, e: Evidence, labels: set[str] | None, place: bool = False
+) -> bool:
     """The longer span is a list ("Dr. Dre, Eminem, Snoop Dogg"), a name and a date ("2007,
     Pelosi", "Pennsylvania Tuesday"), or a name NER reads as another kind of thing
-    ("Washington Post" for "which state")."""
+    ("Washington Post" for "which state"). A town with its state or country after a comma
+    ("Plymouth, Massachusetts") is one place."""
     extra = text.replace(short, " ", 1)
+    if place and _with_its_state(text, short):
+        return False
     if "," in extra and not re.search(r",\s*\d{4}\b", text):
         return True
     if any(w.strip(".,").lower() in _NOT_IN_A_NAME for w in extra.split()):
@@ -215,6 +221,11 @@ def _not_one_name(text: str, short: str, at: int, e: Evidence, labels: set[str] 
         x.start < end and at < x.end and x.label not in labels and x.end - x.start > len(short)
         for x in e.entities
     )
+
+
+def _with_its_state(text: str, short: str) -> bool:
+    m = re.fullmatch(re.escape(short) + r",\s+([A-Z][\w.\- ]+)", text)
+    return m is not None and (is_us_state(m.group(1)) or is_country(m.group(1)))
 
 
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
