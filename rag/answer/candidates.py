@@ -66,7 +66,10 @@ def candidates(
         ]
     if kind == "place" and not expected.owner:
         # "U.S. President Joe Biden", "a Kenyan president": whose office, not where it happened.
-        found = [_weaker(c, 0.3) if _TITLE_AFTER.match(sentence[c.end :]) else c for c in found]
+        found = [
+            _weaker(c, 0.3) if _office_of_another(sentence, c, expected, question_stems) else c
+            for c in found
+        ]
     if kind == "place" and expected.noun in _WITHIN_A_COUNTRY:
         # "Which state …": a country is no state, city or county ("US" beside "California").
         found = [
@@ -135,6 +138,23 @@ _TITLE_AFTER = re.compile(
     r"leader|king|queen)\b",
     re.I,
 )
+_HOLDER = re.compile(r"\s+((?:[A-Z][\w’'\-]*\s*){1,3})")
+
+
+def _office_of_another(
+    sentence: str, c: Candidate, expected: Expected, question_stems: set[str]
+) -> bool:
+    """The place names an office ("Kesh President Ines Varga") that is not what the question
+    asks: unless the question names the holder and asks for a kind of place ("Which city does
+    Mayor Varga lead?" is answered by "Kesh Mayor Ines Varga")."""
+    title = _TITLE_AFTER.match(sentence[c.end :])
+    if title is None:
+        return False
+    holder = _HOLDER.match(sentence[c.end + title.end() :])
+    named = holder is not None and any(stem(w) in question_stems for w in words(holder.group(1)))
+    return not (named and expected.noun)
+
+
 _NEIGHBOUR_AFTER = re.compile(r"^['’]?s?\s+(?:border|frontier|borders)\b", re.I)
 _NEIGHBOUR_BEFORE = re.compile(
     r"\b(?:near|neighbou?ring|bordering|across from|close to|toward|towards|into|from)\s+(?:the\s+)?$",

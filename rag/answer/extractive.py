@@ -28,7 +28,7 @@ from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
 from rag.text.facts import normalize_number
-from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation, wordlist
+from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation
 from rag.text.markers import strip_markers
 from rag.text.places import is_country, is_us_state
 from rag.text.tokens import STOPWORDS, stem, words
@@ -230,8 +230,8 @@ def _with_its_state(text: str, short: str) -> bool:
 
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
     """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence, name a
-    day or name an owner the question says are not part of the name; for a person, nor is the
-    office before the name ("Amazon CEO Jeff Bezos", "Japanese Prime Minister Shinzo Abe")."""
+    day or name an owner the question says are not part of the name, nor is anything before a
+    "then-" ("Redux Then-Japanese Prime Minister Shinzo Abe" is "Prime Minister Shinzo Abe")."""
     head = text[: text.index(short)].split()
     cut = max((i + 1 for i, w in enumerate(head) if _ends_a_name(head, i, q)), default=0)
     return " ".join(head[cut:] + [text[text.index(short) :]]) if cut else text
@@ -245,20 +245,12 @@ def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
     if re.search(r"['’]s$", w) and stem(re.sub(r"['’]s$", "", w)) in q.terms:
         return True
     word = w.lower().strip(".,")
-    return word in _NOT_IN_A_NAME or (q.answer_type == "person" and word in _OFFICES)
+    return word in _NOT_IN_A_NAME or word.startswith(("then-", "ex-"))
 
 
 # Capitalised only because they open the sentence ("Neither New Castle County nor Verizon …").
 _SENTENCE_OPENERS = frozenset(
     {"neither", "either", "although", "though", "however", "meanwhile", "despite", "yet", "still"}
-)
-# An office held, not part of the holder's name; a royal title ("Prince William") and an
-# honorific that may be the name itself ("Dr. Dre") are kept.
-_OFFICES = frozenset(
-    wordlist("""president minister secretary ceo cfo coo chief officer executive chairman
-    chairwoman chair director governor gov senator sen representative rep justice judge
-    chancellor mayor commissioner ambassador spokesperson spokesman spokeswoman coach founder
-    general gen lieutenant lt colonel col sergeant sgt captain capt""")
 )
 # "New" and "News" are stopwords of a question, but name words: "New York Mets", "Fox News".
 _NOT_IN_A_NAME = (
