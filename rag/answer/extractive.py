@@ -231,7 +231,7 @@ def _with_its_state(text: str, short: str) -> bool:
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
     """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence, name a
     day or name an owner the question says are not part of the name, nor is anything before a
-    "then-" ("Redux Then-Japanese Prime Minister Shinzo Abe" is "Prime Minister Shinzo Abe")."""
+    "then-" or "ex-" word (a photo credit's "Redux Then-Japanese Prime Minister Shinzo Abe")."""
     head = text[: text.index(short)].split()
     cut = max((i + 1 for i, w in enumerate(head) if _ends_a_name(head, i, q)), default=0)
     return " ".join(head[cut:] + [text[text.index(short) :]]) if cut else text
