@@ -815,30 +815,34 @@ def test_the_winner_is_named_in_full_when_a_supporting_sentence_does():
     win = Pooled("okafor", 0.8, 0.5, [best, full, other])
     _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
     assert scored.candidate.text == "Piet Okafor"
-    # Nor is anything before a "then-" ("Kesh Then-Orlo Mayor Piet Okafor").
-    office = _support("Kesh Then-Orlo Mayor Piet Okafor resigned.", "Okafor", 0.4)
-    win = Pooled("okafor", 0.8, 0.5, [best, office])
-    _, _, scored = _fuller_name(analyse("Who called for an inquiry?"), win, 0.5, best[2])
-    assert scored.candidate.text == "Mayor Piet Okafor"
-    # "New" opens many a name.
-    best = _support("The Mets won again.", "Mets", 0.5)
-    new = _support("The New York Mets won again.", "Mets", 0.4)
-    win = Pooled("mets", 0.9, 0.5, [best, new])
-    _, _, scored = _fuller_name(analyse("Which team won again?"), win, 0.5, best[2])
-    assert scored.candidate.text == "New York Mets"
-    # A town with its state is one place; a list of towns is not.
-    best = _support("The settlers landed at Plymouth.", "Plymouth", 0.5)
-    town = _support("They feasted in Plymouth, Massachusetts, that autumn.", "Plymouth", 0.4)
-    listed = _support("They sailed to Plymouth, Kesh Harbour and Orlo.", "Plymouth", 0.45)
-    win = Pooled("plymouth", 0.9, 0.5, [best, listed, town])
-    _, _, scored = _fuller_name(analyse("Where did the settlers feast?"), win, 0.5, best[2])
-    assert scored.candidate.text == "Plymouth, Massachusetts"
-    # A word capitalised only because it opens the sentence is no part of the name.
-    best = _support("The tower stands in Tarn County.", "Tarn County", 0.5)
-    opener = _support("Neither Upper Tarn County nor Kesh replied.", "Tarn County", 0.4)
-    win = Pooled("tarn county", 0.9, 0.5, [best, opener])
-    _, _, scored = _fuller_name(analyse("Where does the tower stand?"), win, 0.5, best[2])
-    assert scored.candidate.text == "Upper Tarn County"
+
+
+@pytest.mark.parametrize(
+    "question, short, sentences, full",
+    [
+        # Nothing before a "then-" word is part of the name.
+        ("Who resigned?", "Okafor", ["Kesh Then-Orlo Mayor Piet Okafor resigned."],
+         "Mayor Piet Okafor"),
+        # "New" opens many a name.
+        ("Which team won again?", "Mets", ["The New York Mets won again."], "New York Mets"),
+        # A town with its state is one place; a list of towns is not.
+        ("Where did the settlers feast?", "Plymouth",
+         ["They sailed to Plymouth, Kesh Harbour and Orlo.",
+          "They feasted in Plymouth, Massachusetts, that autumn."], "Plymouth, Massachusetts"),
+        # A word capitalised only because it opens the sentence is no part of the name.
+        ("Where does the tower stand?", "Tarn County",
+         ["Neither Upper Tarn County nor Kesh replied."], "Upper Tarn County"),
+    ],
+)  # fmt: skip
+def test_what_a_fuller_name_takes_in(question, short, sentences, full):
+    from rag.answer.extractive import _fuller_name
+    from rag.answer.pooling import Pooled
+
+    best = _support(f"It was {short} again.", short, 0.5)
+    others = [_support(s, short, 0.45 - 0.05 * k) for k, s in enumerate(sentences)]
+    win = Pooled(short.lower(), 0.9, 0.5, [best, *others])
+    _, _, scored = _fuller_name(analyse(question), win, 0.5, best[2])
+    assert scored.candidate.text == full
 
 
 def test_a_fuller_name_drops_an_owner_the_question_names():
