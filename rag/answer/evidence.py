@@ -161,7 +161,7 @@ def _unsure_person(x: Entity, surnames: set[str]) -> Entity:
     """A one-word "person" that no full name read here ends with is a name of no known kind,
     for a question about a group or a thing: the small NER model calls "Twitter" a person in
     "Elon Musk is the new owner of Twitter", while "Musk" ends "Elon Musk"."""
-    if x.label != "PERSON" or " " in x.text.strip() or x.text in surnames:
+    if x.label != "PERSON" or _full_person_name(x) or x.text in surnames:
         return x
     return Entity(x.text, "NAME", x.start, x.end)
 
