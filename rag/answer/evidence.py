@@ -24,6 +24,7 @@ from rag.answer.candidates import candidates, possessive, type_hint
 from rag.answer.clauses import OTHER, OTHER_CLAUSE, SAME, asked, relation, speaks
 from rag.answer.parsing import parse
 from rag.answer.poison import addressed_to_reader
+from rag.answer.quantities import asked_quantities, contradicts
 from rag.answer.question import QuestionAnalysis
 from rag.answer.spans import Candidate
 from rag.models.embeddings import LocalEmbeddings
@@ -43,6 +44,7 @@ TYPE_HINT = 0.15  # a sentence whose words show a span of the type is worth read
 CATEGORY_BASE = 0.5  # a thing's score x (this + its similarity to the asked-for category)
 PROXIMITY_TOKENS = 8.0  # a candidate this many words from the question's words counts e^-1
 ANOTHER_SUBJECT = 0.3  # a number nearer another name than the question's names counts this much
+ANOTHER_FACT = 0.5  # a sentence giving the question's own quantity another value (quantities.py)
 SPEAKER = 0.6  # who says a sentence, for a question that asks for no person, group or speech
 _ASKS_FOR_SOURCES = frozenset({"person", "org"})  # who or which group may well be who said it
 WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood
@@ -212,6 +214,7 @@ class EvidenceScorer:
         sims = vectors @ np.asarray(query_vector)
         for e, sim in zip(pool, sims, strict=True):
             e.semantic = max(0.0, float(sim))
+        quantities = asked_quantities(question.text)
         for e in found:
             e.relevance = (
                 WEIGHTS["lexical"] * min(1.0, e.lexical)
@@ -220,6 +223,8 @@ class EvidenceScorer:
                 # it (the sentence after "… in Mopti": "The river rose 2.4 metres") still counts.
                 + WEIGHTS["focus"] * (e.focus + e.passage_focus) / 2
             )
+            if contradicts(quantities, e.text, question.text):
+                e.relevance *= ANOTHER_FACT
             e.score = e.relevance
 
         qstems = question_stems(question.text)
