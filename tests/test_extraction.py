@@ -845,6 +845,32 @@ def test_what_a_fuller_name_takes_in(question, short, sentences, full):
     assert scored.candidate.text == full
 
 
+def test_a_state_asked_for_is_not_named_in_full_by_a_longer_place():
+    from rag.answer.extractive import _fuller_name
+    from rag.answer.pooling import Pooled
+
+    best = _support("Floods closed roads across Vermont.", "Vermont", 0.5)
+    park = _support("The Vermont Lakeshore State Park flooded.", "Vermont", 0.45)
+    win = Pooled("vermont", 0.9, 0.5, [best, park])
+    assert _fuller_name(analyse("Which state was hit by floods?"), win, 0.5, best[2]) is None
+
+
+def test_which_state_asks_for_a_us_state_unless_it_names_another_country():
+    qs = {"which", "state", "flood"}
+    sentence = "Floods hit the Kesh Valley Park in Vermont on Monday."
+    ents = [Entity("Kesh Valley Park", "FAC", 15, 31), Entity("Vermont", "GPE", 35, 42)]
+    fits = {
+        c.text: c.fit
+        for c in candidates(sentence, expected_answer("Which state flooded?"), ents, qs)
+    }
+    assert fits["Vermont"] > 3 * fits["Kesh Valley Park"]
+    sentence = "Floods hit Kerala on Monday."
+    ents = [Entity("Kerala", "GPE", 11, 17)]
+    q = expected_answer("Which Indian state flooded?")
+    found = candidates(sentence, q, ents, qs | {"indian"})
+    assert [c.fit for c in found] == [1.0]
+
+
 def test_a_fuller_name_drops_an_owner_the_question_names():
     from rag.answer.extractive import _fuller_name
     from rag.answer.pooling import Pooled

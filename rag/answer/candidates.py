@@ -29,7 +29,7 @@ from rag.answer.number_candidates import (
 from rag.answer.spans import Candidate, key_of
 from rag.models.nlp import Entity
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
-from rag.text.places import is_country, is_us_state
+from rag.text.places import country_of, is_country, is_demonym, is_us_state
 from rag.text.tokens import STOPWORDS, stem, words
 
 
@@ -79,6 +79,10 @@ def candidates(
             else c
             for c in found
         ]
+    if kind == "place" and expected.noun == _STATE and not _abroad(question_stems):
+        # "Which state …" in the news asks for a US state unless it names another country ("an
+        # Indian state"): a park, county or town named there is at most where it happened.
+        found = [c if _a_us_state(c) else _weaker(c, 0.3) for c in found]
     if kind in {"person", "place", "org", "thing"} and expected.noun:
         found = [_category_fit(sentence, c, kind, expected.noun) for c in found]
     found = [_without_asked_owner(c, question_stems) for c in found]
@@ -173,6 +177,25 @@ _WITHIN_A_COUNTRY = _TOWNS | frozenset(
     stem(w) for w in wordlist("state province county region district neighborhood neighbourhood")
 )
 _ALSO_A_STATE = frozenset({"georgia"})  # a country and a US state
+_STATE = stem("state")
+_STATES_THAT_ARE_CITIES = frozenset(
+    {"new york", "washington", "new york state", "washington state"}
+)
+
+
+def _a_us_state(c: Candidate) -> bool:
+    return is_us_state(c.text) or c.key in _STATES_THAT_ARE_CITIES
+
+
+def _abroad(question_stems: set[str]) -> bool:
+    """The question names a country other than the US, or its people ("Indian", "Nigeria")."""
+    return any(
+        (country_of(s) or "United States") != "United States"
+        for s in question_stems
+        if is_demonym(s) or is_country(s)
+    )
+
+
 # Heads that name the same category ("Fox News Channel" is a network, "Boston College" a school).
 _KIN_CATEGORIES = [
     frozenset(wordlist(group))

@@ -40,6 +40,7 @@ SECOND_SOURCE_RATIO = 0.85
 FULLER_NAME_RATIO = 0.3
 DIFFER_RATIO = 0.8  # a rival value this close, from another article, is a reported disagreement
 
+_STATE = stem("state")  # "which state": a US state is the whole answer, never part of a longer name
 _QUALIFIER = re.compile(
     r"\b(more than|over|at least|upwards of|up to|about|around|nearly|almost|some|roughly|"
     r"fewer than|less than|as many as|approximately|an estimated|at most)\s*$",
@@ -176,6 +177,8 @@ def _fuller_name(
     short = scored.candidate.text
     if not short[:1].isalnum():
         return None
+    if q.expected.noun == _STATE and is_us_state(short):
+        return None  # "Delaware" is the state asked for; "Delaware Seashore State Park" is not
     fuller = re.compile(
         r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
         + re.escape(short)
