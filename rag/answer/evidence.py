@@ -223,7 +223,7 @@ class EvidenceScorer:
                 # it (the sentence after "… in Mopti": "The river rose 2.4 metres") still counts.
                 + WEIGHTS["focus"] * (e.focus + e.passage_focus) / 2
             )
-            if contradicts(quantities, e.text, question.text):
+            if contradicts(quantities, e.text):
                 e.relevance *= ANOTHER_FACT
             e.score = e.relevance
 

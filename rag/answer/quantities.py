@@ -53,22 +53,31 @@ class Quantity:
     bound: str = ""  # "min" ("more than 12"), "max" ("nearly 12") or "" (exactly, or rounded)
 
 
-def asked_quantities(question: str) -> list[Quantity]:
+@dataclass(frozen=True)
+class Asked:
+    quantities: tuple[Quantity, ...]  # values with the noun right after them
+    named: frozenset[Decimal]  # every value the question writes, of anything
+
+
+def asked_quantities(question: str) -> Asked:
     """The question's values with the noun right after them ("fifth term", "six-week ban")."""
-    return [Quantity(v.kind, v.value, nouns[0], v.bound) for v, nouns in _values(question) if nouns]
+    values = _values(question)
+    return Asked(
+        tuple(Quantity(v.kind, v.value, nouns[0], v.bound) for v, nouns in values if nouns),
+        frozenset(v.value for v, _ in values),
+    )
 
 
-def contradicts(asked: list[Quantity], sentence: str, question: str = "") -> bool:
+def contradicts(asked: Asked, sentence: str) -> bool:
     """The sentence gives one of the asked nouns another value of the same kind, never the
     asked one. A value the question itself names is no other value: "Judge hit his 62nd home
     run, breaking a 61-year-old record" is answered by the sentence about the 61st."""
-    if not asked:
+    if not asked.quantities:
         return False
-    named = {v.value for v, _ in _values(question)}
     stated = _values(sentence)
-    for a in asked:
+    for a in asked.quantities:
         values = [v for v, nouns in stated if v.kind == a.kind and a.noun in nouns[:NOUN_REACH]]
-        if values and not any(_same(a, v) or v.value in named for v in values):
+        if values and not any(_same(a, v) or v.value in asked.named for v in values):
             return True
     return False
 
