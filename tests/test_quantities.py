@@ -1,10 +1,16 @@
 """A sentence giving the question's own quantity another value is about another fact."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from rag.answer.evidence import ANOTHER_FACT, EvidenceScorer
 from rag.answer.quantities import Quantity, asked_quantities, contradicts
+from rag.answer.question import analyse
+from rag.models.nlp import NLP
+from rag.schema import Passage
+from rag.settings import Settings
 
 
 def test_the_asked_quantities_are_values_before_a_noun():
@@ -87,14 +93,6 @@ def test_a_sentence_contradicts_the_asked_quantity(question, sentence, expected)
 
 
 def test_the_sentence_of_another_value_counts_less_as_evidence(shared_embeddings):
-    from datetime import date
-
-    from rag.answer.evidence import ANOTHER_FACT, EvidenceScorer
-    from rag.answer.question import analyse
-    from rag.models.nlp import NLP
-    from rag.schema import Passage
-    from rag.settings import Settings
-
     text = "Mayor Dana Lind of Corvale won a second term on Tuesday, her campaign said."
     passage = Passage(
         chunk_id="lind-0", article_id="lind", title="Corvale votes", text=text, start=0,

@@ -1,11 +1,12 @@
 """A sentence that gives the question's own quantity another value is about another fact.
 
 "Which leader secured a fifth term?" is not answered by a sentence about someone's "second
-term", nor "Which automaker recalled 114,000 cars?" by one about "720,810 cars", nor a question
-about a "six-week ban" by one about a "15-week ban": the sentence shares the question's words,
+term", nor "Which automaker recalled 114,000 cars?" by one about "720,810 cars", nor "Which film
+won five awards?" by one about a film that won two: the sentence shares the question's words,
 so it ranks high, and its name is then the answer to a question nobody asked. A quantity is a
-number or an ordinal written right before a noun of the question; a sentence contradicts it
-when it writes the same noun after another value of the same kind, and nowhere after that one.
+number or an ordinal written right before a noun of the question (a length of time is none);
+a sentence contradicts it when it writes the same noun after another value of the same kind,
+and nowhere after that one.
 Close values agree ("114,000" is "114,430"): news rounds. A bound is kept as a bound: "more
 than a dozen states" is not contradicted by "14 states".
 """
@@ -60,7 +61,7 @@ class Asked:
 
 
 def asked_quantities(question: str) -> Asked:
-    """The question's values with the noun right after them ("fifth term", "six-week ban")."""
+    """The question's values with the noun right after them ("fifth term", "114,000 cars")."""
     values = _values(question)
     return Asked(
         tuple(Quantity(v.kind, v.value, nouns[0], v.bound) for v, nouns in values if nouns),
