@@ -871,6 +871,21 @@ def test_which_state_asks_for_a_us_state_unless_it_names_another_country():
     assert [c.fit for c in found] == [1.0]
 
 
+def test_an_organisation_is_no_spacecraft_but_may_be_a_service():
+    sentence = "Orlex built the Kestrel probe for the mission."
+    ents = [Entity("Orlex", "ORG", 0, 5), Entity("Kestrel", "PRODUCT", 16, 23)]
+    qs = {"which", "spacecraft"}
+    found = candidates(
+        sentence, expected_answer("Which spacecraft did the agency launch this week?"), ents, qs
+    )
+    fits = {c.text: c.fit for c in found}
+    assert fits["Orlex"] < 0.5 * fits["Kestrel"]
+    found = candidates(
+        sentence, expected_answer("Which streaming service raised its prices?"), ents, qs
+    )
+    assert "Orlex" in {c.text for c in found}
+
+
 def test_a_fuller_name_drops_an_owner_the_question_names():
     from rag.answer.extractive import _fuller_name
     from rag.answer.pooling import Pooled

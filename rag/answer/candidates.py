@@ -83,6 +83,10 @@ def candidates(
         # "Which state …" in the news asks for a US state unless it names another country ("an
         # Indian state"): a park, county or town named there is at most where it happened.
         found = [c if _a_us_state(c) else _weaker(c, 0.3) for c in found]
+    if kind == "thing" and expected.noun in _NEVER_A_GROUP:
+        # "Which spacecraft …", "which type of drink": an organisation is who made or sold it.
+        groups = {(x.start, x.end) for x in entities if x.label == "ORG"}
+        found = [_weaker(c, 0.3) if (c.start, c.end) in groups else c for c in found]
     if kind in {"person", "place", "org", "thing"} and expected.noun:
         found = [_category_fit(sentence, c, kind, expected.noun) for c in found]
     found = [_without_asked_owner(c, question_stems) for c in found]
@@ -178,6 +182,18 @@ _WITHIN_A_COUNTRY = _TOWNS | frozenset(
 )
 _ALSO_A_STATE = frozenset({"georgia"})  # a country and a US state
 _STATE = stem("state")
+# Kinds of thing no company, agency or team is: what an organisation makes, finds or sells.
+# Not diseases, drugs or vaccines: spaCy's small model calls a virus ("RSV") an ORG.
+_NEVER_A_GROUP = frozenset(
+    stem(w)
+    for w in wordlist(
+        """planet moon comet asteroid spacecraft rocket satellite telescope probe ship boat
+        submarine aircraft plane jet hurricane storm typhoon cyclone animal species bird fish
+        insect ape mammal reptile dinosaur food dish drink beverage fruit vegetable ingredient
+        condiment candy snack crop tree flower genre language instrument colour color word
+        metal mineral fuel"""
+    )
+)
 _STATES_THAT_ARE_CITIES = frozenset(
     {"new york", "washington", "new york state", "washington state"}
 )
