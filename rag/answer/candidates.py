@@ -79,7 +79,7 @@ def candidates(
             else c
             for c in found
         ]
-    if kind == "place" and expected.noun == _STATE and not _abroad(question_stems):
+    if kind == "place" and asks_for_a_state(expected) and not _abroad(question_stems):
         # "Which state …" in the news asks for a US state unless it names another country ("an
         # Indian state"): a park, county or town named there is at most where it happened.
         found = [c if _a_us_state(c) else _weaker(c, 0.3) for c in found]
@@ -197,6 +197,11 @@ _NEVER_A_GROUP = frozenset(
 _STATES_THAT_ARE_CITIES = frozenset(
     {"new york", "washington", "new york state", "washington state"}
 )
+
+
+def asks_for_a_state(expected: Expected) -> bool:
+    """ "Which state …": the category asked for is a state."""
+    return expected.noun == _STATE
 
 
 def _a_us_state(c: Candidate) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from rag.answer import confidence
-from rag.answer.candidates import is_category
+from rag.answer.candidates import asks_for_a_state, is_category
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
@@ -40,7 +40,6 @@ SECOND_SOURCE_RATIO = 0.85
 FULLER_NAME_RATIO = 0.3
 DIFFER_RATIO = 0.8  # a rival value this close, from another article, is a reported disagreement
 
-_STATE = stem("state")  # "which state": a US state is the whole answer, never part of a longer name
 _QUALIFIER = re.compile(
     r"\b(more than|over|at least|upwards of|up to|about|around|nearly|almost|some|roughly|"
     r"fewer than|less than|as many as|approximately|an estimated|at most)\s*$",
@@ -177,8 +176,9 @@ def _fuller_name(
     short = scored.candidate.text
     if not short[:1].isalnum():
         return None
-    if q.expected.noun == _STATE and is_us_state(short):
-        return None  # "Delaware" is the state asked for; "Delaware Seashore State Park" is not
+    if asks_for_a_state(q.expected) and is_us_state(short):
+        # "Which state": "Delaware" is the whole answer; "Delaware Seashore State Park" is not.
+        return None
     fuller = re.compile(
         r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
         + re.escape(short)
