@@ -1001,3 +1001,29 @@ def test_a_one_word_person_no_full_name_ends_with_is_unsure():
     assert _unsure_person(lone, {"Varga"}).label == "NAME"
     assert _unsure_person(surname, {"Varga"}).label == "PERSON"
     assert _unsure_person(Entity("Ines Varga", "PERSON", 0, 10), set()).label == "PERSON"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "span", "short"),
+    [
+        ('Kestrel reprises the role of Ada "Swift" Varga in the sequel.', 'Swift" Varga',
+         'Ada "Swift" Varga'),
+        ("Orlo Air Lines’ schedule collapsed on Friday.", "Orlo Air Lines’", "Orlo Air Lines"),
+        ("The “Heavy Lark booster flew.", "“Heavy Lark", "Heavy Lark"),
+        ("The “Heavy Lark” booster flew.", "“Heavy Lark”", "“Heavy Lark”"),
+    ],
+)  # fmt: skip
+def test_a_short_answer_never_holds_half_a_quotation(sentence, span, short):
+    """NER and the fuller-name search may cut a name inside a nickname's quotes or keep a
+    possessive's apostrophe: the short answer is whole, and still a piece of its quote."""
+    from rag.answer.evidence import Scored
+    from rag.answer.extractive import short_answer
+    from rag.answer.spans import Candidate
+
+    passage = Passage(chunk_id="c", article_id="a", title="Skies", text=sentence, start=0,
+                      end=len(sentence))  # fmt: skip
+    at = sentence.index(span)
+    c = Candidate(span, at, at + len(span), 1.0, key_of(span))
+    q = analyse("Which name was in the news this week?")
+    got = short_answer(q, Evidence(0, passage, 0, len(sentence)), Scored(c, 1.0, 1.0))
+    assert got == short and got in sentence

@@ -314,7 +314,7 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
     if cand is None:
         return None
     sentence = e.text
-    span = cand.text
+    span = _whole_quotes(cand.text, cand.start, sentence)
     if q.answer_type == "count" and q.expected.noun:
         # "40" → "40 Malian soldiers", "13" → "13 assailants": the noun it counts goes with it.
         noun = counted_noun(sentence, cand.end, q.expected)
@@ -336,6 +336,29 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
             if r.start < cand.end and cand.start < r.end and r.label:
                 return r.label
     return span
+
+
+_QUOTES = '"“”'
+_OPENING_BEFORE = re.compile(r"(?:[A-Z][\w.\-]*\s+)?[\"“]$")
+
+
+def _whole_quotes(text: str, start: int, sentence: str) -> str:
+    """A span without half a quotation: "Delta Air Lines’" → "Delta Air Lines", "“Super Heavy"
+    → "Super Heavy", "Maverick" Mitchell" → "Pete "Maverick" Mitchell" (the sentence's opening
+    quote and the word before it). Always a piece of the sentence, so the quote still holds it."""
+    whole = text
+    text = text.rstrip("’'") or text
+    if sum(text.count(ch) for ch in _QUOTES) % 2 and text[-1:] in _QUOTES:
+        text = text[:-1].rstrip()
+    if sum(text.count(ch) for ch in _QUOTES) % 2 and text[:1] in _QUOTES:
+        text, start = text[1:].lstrip(), start + 1 + (len(text[1:]) - len(text[1:].lstrip()))
+    if sum(text.count(ch) for ch in _QUOTES) % 2:
+        opening = _OPENING_BEFORE.search(sentence[:start])
+        if opening is not None and sentence[start : start + len(text)] == text:
+            return sentence[opening.start() : start + len(text)]
+        stray = max(text.rfind(ch) for ch in _QUOTES)
+        text = text[stray + 1 :].strip()
+    return text or whole
 
 
 def _statement(short: str | None, e: Evidence, markers: str) -> str:
