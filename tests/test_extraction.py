@@ -1027,3 +1027,14 @@ def test_a_short_answer_never_holds_half_a_quotation(sentence, span, short):
     q = analyse("Which name was in the news this week?")
     got = short_answer(q, Evidence(0, passage, 0, len(sentence)), Scored(c, 1.0, 1.0))
     assert got == short and got in sentence
+
+
+def test_a_quoted_word_is_worth_reading_for_a_thing():
+    """ "The word of the year is “drizzle”": no capitalised name, yet the answer is in quotes."""
+    from rag.answer.candidates import type_hint
+
+    thing = analyse("What is the dictionary's word of the year?").expected
+    assert type_hint(thing, "The dictionary's word of the year is “drizzle,” it said.")
+    assert not type_hint(thing, "the dictionary's word of the year was announced.")
+    person = analyse("Who chose the word of the year?").expected
+    assert not type_hint(person, "the word of the year is “drizzle,” it said.")

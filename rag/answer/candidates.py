@@ -133,7 +133,12 @@ def type_hint(expected: Expected, sentence: str) -> bool:
         return any(counts_asked(sentence, m, expected) for m in NUMBER.finditer(sentence))
     if kind == "date":
         return bool(YEAR.search(sentence) or MONTH_NAME.search(sentence))
+    if kind == "thing" and _QUOTATION.search(sentence):
+        return True  # a title or a coined word in quotes ("the word of the year is “…”")
     return _CAPITALISED.search(sentence) is not None
+
+
+_QUOTATION = re.compile(r"[“\"][^”\"]{2,80}[”\"]")
 
 
 def _weaker(c: Candidate, factor: float = 0.6) -> Candidate:
