@@ -133,6 +133,13 @@ def test_what_the_question_names_is_not_its_answer():
     found = _cands("Who replaced Ines Varga?", "Ines Varga was replaced by Piet Okafor on Monday.")
     assert "Ines Varga" not in [c.text for c in found]
     assert "Piet Okafor" in [c.text for c in found]
+    # The country the question names, however the sentence spells it, is no answer either.
+    question, sentence = "Which US territory hosted the hearing?", "A U.S. court sat in Saipan."
+    ents = [Entity("U.S.", "GPE", 2, 6), Entity("Saipan", "GPE", 20, 26)]
+    found = candidates(
+        sentence, expected_answer(question), ents, {stem(w) for w in words(question)}
+    )
+    assert [c.text for c in found] == ["Saipan"]
 
 
 def test_keys_pool_the_same_value():

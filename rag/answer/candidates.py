@@ -333,9 +333,12 @@ def _without_asked_owner(c: Candidate, question_stems: set[str]) -> Candidate:
 
 
 def _named_by_question(text: str, question_stems: set[str], noun: str | None) -> bool:
-    """ "the university" or "Sotheby’s" for a question that says them: not an answer, nor
-    "Tesla CEO Elon Musk" for a question about Elon Musk (a full name it says, with a title).
+    """ "the university", "Sotheby’s" or "U.S." for a question that says them ("US"): not an
+    answer, nor "Tesla CEO Elon Musk" for a question about Elon Musk (a full name it says, with a title).
     "Northeastern University" for "which university" is one: its other word is new."""
+    country = country_of(text)
+    if country is not None and any(country_of(s) == country for s in question_stems):
+        return True  # "U.S." or "the United States" for a question that says "US"
     content = [stem(possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
     content = [c for c in content if c != noun]
     names = text.split()[-2:]
