@@ -94,9 +94,10 @@ def candidates(
         # "Tuesday" or "November" for "which feature", "what storm": a when, never a what.
         found = [c for c in found if c.text.lower() not in CALENDAR_WORDS]
     out: dict[tuple[int, int], Candidate] = {}
+    asked_countries = {country_of(s) for s in question_stems} - {None}
     for c in found:
         if (
-            _named_by_question(c.text, question_stems, expected.noun)
+            _named_by_question(c.text, question_stems, expected.noun, asked_countries)
             or credit(sentence, c)
             or news_source(sentence, c)
             or c.end <= dateline_end(sentence)
@@ -332,13 +333,15 @@ def _without_asked_owner(c: Candidate, question_stems: set[str]) -> Candidate:
     return Candidate(c.text[m.end() :], c.start + m.end(), c.end, c.fit, key_of(c.text[m.end() :]))
 
 
-def _named_by_question(text: str, question_stems: set[str], noun: str | None) -> bool:
-    """ "the university", "Sotheby’s" or "U.S." for a question that says them ("US"): not an
-    answer, nor "Tesla CEO Elon Musk" for a question about Elon Musk (a full name it says, with a title).
-    "Northeastern University" for "which university" is one: its other word is new."""
-    country = country_of(text)
-    if country is not None and any(country_of(s) == country for s in question_stems):
-        return True  # "U.S." or "the United States" for a question that says "US"
+def _named_by_question(
+    text: str, question_stems: set[str], noun: str | None, countries: set[str] = frozenset()
+) -> bool:
+    """ "the university", "Sotheby’s" or "U.S." for a question that says them ("US", one of
+    ``countries``, the countries its words name): not an answer, nor "Tesla CEO Elon Musk" for a
+    question about Elon Musk (a full name it says, with a title). "Northeastern University" for
+    "which university" is one: its other word is new."""
+    if countries and country_of(text) in countries:
+        return True
     content = [stem(possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
     content = [c for c in content if c != noun]
     names = text.split()[-2:]
