@@ -79,6 +79,12 @@ _MONEY = re.compile(
     r"|donate|donated|invest|invested|sell|sold|value|valued|charge|charged|jackpot|prize|bill)\b",
     re.I,
 )
+# "What did … pay / cost / spend …": the verb, not a noun, says the answer is an amount.
+_PAID = re.compile(
+    r"\s*(?:did|does|do|will|would|could|has|have|had|is|was|were)\b[^?]*?"
+    r"\b(?:pay|paid|spend|spent|cost|costs|charge|charged|fine|fined)\b",
+    re.I,
+)
 _PERCENT = re.compile(r"\b(percentage|percent|per cent|share|proportion|rate)\b", re.I)
 # "What is the name of the new cartoon series …": the category is in the "of" phrase.
 _NAME_OF = re.compile(
@@ -163,6 +169,8 @@ def expected_answer(question: str, parse=None) -> Expected:
         noun = _head_noun(q[named.end() :], parse, named.end()) if named else None
         if noun is None:
             noun = _head_noun(after, parse, m.end())
+    if noun is None and wh == "what" and _PAID.match(after):
+        return Expected("money")  # "What did Castell pay for the plant?" asks how much
     if noun is None or noun.lower() in _NO_CATEGORY:
         return Expected("thing", blank=blank)  # "Which of the following …" names no category
     n = singular(noun)
