@@ -64,8 +64,13 @@ def write_jsonl(path: Path, articles: list[Article]) -> Path:
 
 
 def catalog_state(catalog_path: Path) -> dict:
-    """Articles, chunks and BM25 rows of a catalog, read with a separate connection."""
-    db = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True, timeout=60)
+    """Articles, chunks and BM25 rows of a catalog, read with a separate connection.
+
+    A writable one, as the next newsrag process opens it: a writer killed between writing its
+    commit to the WAL and updating the WAL index leaves a committed transaction that only a
+    connection allowed to rebuild the index sees, and a read-only one may miss (seen once
+    under load: an article the next ``ask`` cited was not in the state read here)."""
+    db = sqlite3.connect(catalog_path, timeout=60)
     try:
         articles = {r[0]: r[1] for r in db.execute("SELECT id, text FROM articles")}
         origins = {r[0]: r[1] for r in db.execute("SELECT id, origin FROM articles")}
