@@ -94,7 +94,7 @@ def candidates(
         # "Tuesday" or "November" for "which feature", "what storm": a when, never a what.
         found = [c for c in found if c.text.lower() not in CALENDAR_WORDS]
     out: dict[tuple[int, int], Candidate] = {}
-    asked_countries = {country_of(s) for s in question_stems} - {None}
+    asked_countries = frozenset(country_of(s) for s in question_stems) - {None}
     for c in found:
         if (
             _named_by_question(c.text, question_stems, expected.noun, asked_countries)
@@ -334,7 +334,7 @@ def _without_asked_owner(c: Candidate, question_stems: set[str]) -> Candidate:
 
 
 def _named_by_question(
-    text: str, question_stems: set[str], noun: str | None, countries: set[str] = frozenset()
+    text: str, question_stems: set[str], noun: str | None, countries: frozenset[str] = frozenset()
 ) -> bool:
     """ "the university", "Sotheby’s" or "U.S." for a question that says them ("US", one of
     ``countries``, the countries its words name): not an answer, nor "Tesla CEO Elon Musk" for a
