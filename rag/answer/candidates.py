@@ -14,7 +14,7 @@ import re
 
 from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS, Expected, singular
 from rag.answer.bylines import credit, dateline_end, news_source
-from rag.answer.name_candidates import named
+from rag.answer.name_candidates import QUOTED, named
 from rag.answer.number_candidates import (
     DURATION,
     MONEY,
@@ -134,12 +134,9 @@ def type_hint(expected: Expected, sentence: str) -> bool:
         return any(counts_asked(sentence, m, expected) for m in NUMBER.finditer(sentence))
     if kind == "date":
         return bool(YEAR.search(sentence) or MONTH_NAME.search(sentence))
-    if kind == "thing" and _QUOTATION.search(sentence):
+    if kind == "thing" and QUOTED.search(sentence):
         return True  # a title or a coined word in quotes ("the word of the year is “…”")
     return _CAPITALISED.search(sentence) is not None
-
-
-_QUOTATION = re.compile(r"[“\"][^”\"]{2,80}[”\"]")
 
 
 def _weaker(c: Candidate, factor: float = 0.6) -> Candidate:

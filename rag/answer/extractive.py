@@ -348,17 +348,21 @@ def _whole_quotes(text: str, start: int, sentence: str) -> str:
     quote and the word before it). Always a piece of the sentence, so the quote still holds it."""
     whole = text
     text = text.rstrip("’'") or text
-    if sum(text.count(ch) for ch in _QUOTES) % 2 and text[-1:] in _QUOTES:
+    if _unpaired(text) and text[-1:] in _QUOTES:
         text = text[:-1].rstrip()
-    if sum(text.count(ch) for ch in _QUOTES) % 2 and text[:1] in _QUOTES:
+    if _unpaired(text) and text[:1] in _QUOTES:
         text, start = text[1:].lstrip(), start + 1 + (len(text[1:]) - len(text[1:].lstrip()))
-    if sum(text.count(ch) for ch in _QUOTES) % 2:
+    if _unpaired(text):
         opening = _OPENING_BEFORE.search(sentence[:start])
         if opening is not None and sentence[start : start + len(text)] == text:
             return sentence[opening.start() : start + len(text)]
         stray = max(text.rfind(ch) for ch in _QUOTES)
         text = text[stray + 1 :].strip()
     return text or whole
+
+
+def _unpaired(text: str) -> bool:
+    return sum(text.count(ch) for ch in _QUOTES) % 2 == 1
 
 
 def _statement(short: str | None, e: Evidence, markers: str) -> str:

@@ -16,7 +16,8 @@ from rag.text.lexicon import CALENDAR_WORDS, MONTH_ABBREVIATIONS, wordlist
 from rag.text.places import country_of, is_country
 from rag.text.tokens import STOPWORDS, stem
 
-_QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
+# A quotation short enough to be a title or a coined word ("“Squid Game”", "“polarization”").
+QUOTED = re.compile(r"[“\"]([^”\"]{2,80})[”\"]")
 
 # Which entity labels fill which kind, and how surely.
 _LABEL_FIT: dict[str, dict[str, float]] = {
@@ -71,7 +72,7 @@ def named(
             continue
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     if kind == "thing":
-        for m in _QUOTED.finditer(sentence):
+        for m in QUOTED.finditer(sentence):
             text = m.group(1).strip(" ,.;:")
             if len(text.split()) <= 8:
                 out.append(
