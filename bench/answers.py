@@ -97,9 +97,10 @@ def main(argv: list[str] | None = None) -> int:
                 cited = [
                     p.text for c in result.citations for p in passages if p.chunk_id == c.chunk_id
                 ]
-                notes = result.notes
+                notes, candidates = result.notes, result.candidates
             else:
                 status, text, short, cited, notes = "not_found", "", None, [], []
+                candidates = []
             answered = status == "answered"
             row = {
                 "id": q.id,
@@ -121,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
                 # As `make eval` picks, over these passages alone (no per-option retrieval).
                 weighted = [(p, 1.0 / (1.0 + 0.1 * i)) for i, p in enumerate(passages)]
                 choice = with_answer(
-                    pick(q.question, q.choices, weighted), q.choices, short if answered else None
+                    pick(q.question, q.choices, weighted),
+                    q.choices,
+                    short if answered else None,
+                    candidates,
                 )
                 row["mc"] = choice.index == q.answer_index
             rows.append(row)

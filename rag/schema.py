@@ -155,6 +155,10 @@ class Answer(BaseModel):
     notes: list[str] = Field(
         default_factory=list, description="Why something was refused, dropped or fell back."
     )
+    # Not part of the contract (never serialised): the extractive answerer's best candidates of
+    # the asked-for type, winner first, also behind a refusal. Spans of the sources, not answers;
+    # the multiple-choice evaluation reads them (rag/eval/multiple_choice.py).
+    candidates: list[str] = Field(default_factory=list, exclude=True)
 
 
 class IngestWarning(BaseModel):

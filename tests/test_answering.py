@@ -137,3 +137,9 @@ def test_a_span_answer_below_the_operators_confidence_bar_is_refused(chain, tmp_
     refused = chain.ask(DIOURA)
     assert refused.status == "not_found" and not refused.citations
     assert any("confidence 0.50 < 0.60" in n for n in refused.notes)
+    # Behind the refusal the answerer's best candidates are kept for the multiple-choice
+    # evaluation, winner first, but they are not answers: never serialised.
+    assert refused.candidates and "40" in refused.candidates[0]
+    assert (
+        "candidates" not in refused.model_dump() and "candidates" not in refused.model_dump_json()
+    )

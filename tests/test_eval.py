@@ -174,6 +174,21 @@ def test_the_open_answer_picks_the_option_it_names_alone():
         assert kept.index == evidence.index and not kept.from_answer
 
 
+def test_the_answerers_best_candidates_pick_when_its_answer_names_no_option():
+    passages = [(_passage("Tokyo was named the most expensive city, ahead of London."), 1.0)]
+    options = ["New York", "Tokyo", "London", "Hong Kong"]
+    evidence = pick("Which is the world's most expensive city?", options, passages)
+    # Refused (no short answer), or a short answer naming no option: the first candidate that
+    # names exactly one option picks it, in the answerer's order.
+    for answer in (None, "Paris"):
+        named = with_answer(evidence, options, answer, ["Paris", "Tokyo and London", "Hong Kong"])
+        assert named.index == 3 and named.from_answer
+    # The short answer still comes first; past the third candidate nothing is consulted.
+    assert with_answer(evidence, options, "London", ["Hong Kong"]).index == 2
+    late = with_answer(evidence, options, None, ["Paris", "Oslo", "Rome", "Hong Kong"])
+    assert late.index == evidence.index and not late.from_answer
+
+
 # --- a tiny rtqa-shaped data set --------------------------------------------------------------
 
 ARTICLES = [

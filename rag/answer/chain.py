@@ -144,6 +144,7 @@ class AnswerChain:
             backend="extractive",
             conversation_id=state.conversation_id,
             notes=result.notes,
+            candidates=result.candidates,
         )
         # The model only runs when some retrieved sentence is about the question: refusing
         # before calling it is what keeps it from answering from its own memory.

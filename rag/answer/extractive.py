@@ -13,7 +13,7 @@ no citations.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from rag.answer import confidence
@@ -37,6 +37,7 @@ from rag.text.tokens import STOPWORDS, stem, words
 MIN_SCORE = 0.42  # a sentence quoted without a typed answer ("why", statements) needs this
 MIN_SUPPORT = 0.22  # the winning candidate's best sentence: relevance x fit x proximity
 SECOND_SOURCE_RATIO = 0.85
+CANDIDATES_OFFERED = 3  # the best candidates a factoid answer (or refusal) lists, winner first
 FULLER_NAME_RATIO = 0.3
 DIFFER_RATIO = 0.8  # a rival value this close, from another article, is a reported disagreement
 
@@ -54,15 +55,19 @@ class ExtractiveResult:
     short_answer: str | None
     citations: list[Citation]
     notes: list[str]
+    # The best pooled candidates of the asked-for type, winner first, also when refused: spans
+    # of the sources, not answers (the multiple-choice picker reads them, rag/eval).
+    candidates: list[str] = field(default_factory=list)
 
 
-def refusal(reason: str) -> ExtractiveResult:
+def refusal(reason: str, candidates: list[str] | None = None) -> ExtractiveResult:
     return ExtractiveResult(
         "not_found",
         "The articles I can search do not answer this question.",
         None,
         [],
         [reason],
+        candidates or [],
     )
 
 
@@ -110,12 +115,14 @@ def answer_factoid(
     pooled = placed_here(pooled)
     if not pooled:
         return refusal(f"every {q.answer_type} found belongs to a place the question does not name")
+    offered = [p.top[2].candidate.text for p in pooled[:CANDIDATES_OFFERED]]
     win = pooled[0]
     support, best, scored = win.top
     if support < MIN_SUPPORT:
         return refusal(
             f"the best {q.answer_type} found is too weakly supported "
-            f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})"
+            f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})",
+            offered,
         )
     # How likely the winner is right (rag/answer/confidence.py, fitted by `make train`): told
     # in the notes; a refusal below the operator's bar (settings.min_confidence), if one is set.
@@ -124,7 +131,8 @@ def answer_factoid(
     if p is not None and min_confidence is not None and p < min_confidence:
         return refusal(
             f"the best {q.answer_type} found is too uncertain "
-            f"(“{scored.candidate.text}”, confidence {p:.2f} < {min_confidence:.2f})"
+            f"(“{scored.candidate.text}”, confidence {p:.2f} < {min_confidence:.2f})",
+            offered,
         )
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a relevant
     # sentence says it: the quote must hold the short answer, so that sentence is quoted.
@@ -146,7 +154,7 @@ def answer_factoid(
         notes.append(
             f"{len(win.articles)} article(s) give {short}, {len(rival.articles)} another value"
         )
-        return ExtractiveResult("answered", text, short, citations, notes)
+        return ExtractiveResult("answered", text, short, citations, notes, offered)
     # A second article's sentence holding the same answer backs it too.
     second = next(
         (
@@ -160,7 +168,9 @@ def answer_factoid(
     if second is not None:
         citations.append(_citation(2, second))
         markers = "[1][2]"
-    return ExtractiveResult("answered", _statement(short, best, markers), short, citations, notes)
+    return ExtractiveResult(
+        "answered", _statement(short, best, markers), short, citations, notes, offered
+    )
 
 
 def _fuller_name(

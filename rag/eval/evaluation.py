@@ -259,6 +259,7 @@ def evaluate_question(
             as_of=q.as_of,
             retrieved=retrieved,
             answer=answer.short_answer if answered else None,
+            candidates=answer.candidates,
         )
         result.mc_s = time.perf_counter() - t2
         result.mc_pick = choice.index
