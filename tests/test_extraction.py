@@ -249,6 +249,16 @@ def test_a_count_in_a_clause_about_another_place_is_not_the_toll_asked_for():
     assert one["more than 90"]
 
 
+def test_the_asked_place_holds_a_count_only_from_its_own_clause():
+    text = (
+        "In May the militia said it killed 12 rangers in a raid on Kesh camp, and more than 90 "
+        "rangers are thought to have drowned in Mora, Lute and Vessa that month."
+    )
+    # Kesh stands nearer to 90 than Mora does, but across ", and": 90 is Mora's, 12 is Kesh's.
+    placed = _placed("How many rangers died at Kesh camp?", text)
+    assert placed["more than 90"] and not placed["12"]
+
+
 def test_a_question_naming_only_a_month_names_no_place():
     text = "In May, 30 rangers drowned at Kesh camp."
     assert _placed("How many rangers drowned in May?", text) == {"30": False}
@@ -461,7 +471,7 @@ def test_which_state_is_not_answered_with_a_country():
     assert found["Oregon"] > found["US"]
 
 
-@pytest.mark.parametrize("span", ["the age of 96", "70 years", "three decades"])
+@pytest.mark.parametrize("span", ["the age of 96", "70 years", "three decades", "just a day"])
 def test_an_age_or_a_span_of_time_is_not_when(span):
     sentence = f"She retired at {span}." if "age" in span else f"She reigned for {span}."
     q = analyse("When did she retire?")
@@ -736,6 +746,35 @@ def test_a_day_or_a_month_is_no_thing():
     phrases = [Entity("Tuesday", "NP", 3, 10), Entity("night sailings", "NP", 39, 53)]
     found = candidates(sentence, expected_answer(question), [], question_stems(question), phrases)
     assert [c.text for c in found] == ["night sailings"]
+
+
+def test_a_news_outlet_cited_as_the_source_answers_which_outlet():
+    sentence = "Footage reviewed by the BBC showed the ferry listing before it sank."
+    ents = [Entity("BBC", "ORG", 24, 27)]
+    assert _fits("Which ferry company ran the boat?", sentence, ents) == {}
+    for question in ("Which news agency reviewed the footage?", "Which newspaper saw the footage?"):
+        assert list(_fits(question, sentence, ents)) == ["BBC"]
+
+
+def test_names_in_a_title_case_headline_count_less():
+    from rag.answer.candidates import HEADLINE_FIT, headline
+
+    title = "Kesh Army Repels Rebel Attack After Losing 30 Rangers"
+    assert headline(title) and not headline("Kesh Army Repels Rebel Attack After Losing Rangers.")
+    assert not headline("The Kesh army repelled an attack on Monday")
+    ents = [Entity("Kesh Army Repels", "ORG", 0, 16)]
+    assert _fits("Which group attacked the camp?", title, ents) == {
+        "Kesh Army Repels": HEADLINE_FIT
+    }
+
+
+def test_a_nationality_inside_a_noun_phrase_is_not_the_thing():
+    sentence = "The militia said it targeted a river port and Kesh mercenaries in the raid."
+    ents = [Entity("Kesh", "NORP", 46, 50)]
+    phrases = [Entity("a river port", "NP", 29, 41), Entity("Kesh mercenaries", "NP", 46, 62)]
+    q = "What did the militia target in the raid?"
+    found = candidates(sentence, expected_answer(q), ents, question_stems(q), phrases)
+    assert {c.text for c in found} == {"river port", "Kesh mercenaries"}
 
 
 def test_which_city_is_not_answered_by_a_state():

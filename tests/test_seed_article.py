@@ -35,6 +35,8 @@ class Case:
 CASES = [
     Case("dioura-count", "How many soldiers did JNIM say it killed at Dioura?", short=("40",)),
     Case("dioura-claim", "How many soldiers did JNIM say it killed at Dioura?", claim=True),
+    # The canonical question: the 400 of the next clause died elsewhere (another clause's place).
+    Case("dioura-died", "How many soldiers died at Dioura?", short=("40",), claim=True),
     Case("boulikessi-country", "In which country is the army base at Boulikessi?",
          text=("Mali",)),
     Case("boulikessi-toll", "How many soldiers were killed at Boulikessi?", short=("30",)),
@@ -48,6 +50,12 @@ CASES = [
     Case("sahel-may-toll", "What is the estimated number of soldiers killed across the three "
          "Sahel countries during May?", short=("400",)),
     Case("dioura-confirmed", "Did the army confirm the Dioura toll?", refuse_or_no=True),
+    # An outlet cited as the source is the answer when an outlet is asked for.
+    Case("boulikessi-footage", "Which news agency reviewed footage of the Boulikessi attack?",
+         short=("BBC",)),
+    # Neither the headline's capitals ("… Army Repels") nor a nationality alone is the thing.
+    Case("timbuktu-targets", "What did JNIM target during the Timbuktu attack?",
+         short=("military airport", "Russian mercenaries"), claim=True),
 ]  # fmt: skip
 
 
@@ -71,7 +79,11 @@ def check(case: Case, answer) -> None:
         return
     assert answer.status == "answered", said
     if case.short:
-        assert any(s in (answer.short_answer or "") for s in case.short), said
+        # A whole number or word: "40" is not found in "400".
+        short = answer.short_answer or ""
+        assert any(re.search(rf"(?<![\w.]){re.escape(s)}(?![\w.])", short) for s in case.short), (
+            said
+        )
     if case.text:
         assert any(s in answer.answer for s in case.text), said
     if case.claim:

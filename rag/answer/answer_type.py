@@ -367,7 +367,9 @@ def _head_noun(text: str, parse, offset: int) -> str | None:
             if run:
                 break
             continue
-        if t in STOPWORDS or (run and t.endswith("ed") and not run[-1].endswith("ly")):
+        if (t in STOPWORDS and t not in _NAME_WORDS) or (
+            run and t.endswith("ed") and not run[-1].endswith("ly")
+        ):
             break  # "which of these foods received …": the verb ends the noun phrase
         plain = re.sub(r"['’]s$", "", t)
         if plain != t and plain in _GROUP_MODIFIERS:
@@ -381,6 +383,9 @@ def _head_noun(text: str, parse, offset: int) -> str | None:
             break
     run = [w for w in run if not _KIND_OF.match(w)] or run
     return run[-1] if run else None
+
+
+_NAME_WORDS = frozenset({"new", "news"})  # stopwords of a question, but words of a category
 
 
 def _head_from_parse(doc, offset: int) -> str | None:

@@ -395,8 +395,10 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     here = [o for o in others(sentence, e.entities) if not c.start <= o < c.end and same_clause(o)]
     own = mine(sentence)
     if here:
+        # The asked place holds the candidate only from its own clause: in "… 40 soldiers in
+        # an assault on Dioura base, and 400 soldiers died in Mali", Dioura is not 400's.
         near_other = min(abs(o - c.start) for o in here)
-        return near_other < min((abs(f - c.start) for f in own), default=10**6)
+        return near_other < min((abs(f - c.start) for f in own if same_clause(f)), default=10**6)
     if own:
         return False
     before = e.passage.text[max(0, e.start - 300) : e.start]

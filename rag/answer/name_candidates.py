@@ -91,6 +91,15 @@ def named(
                 if work and plain:
                     fit *= 0.4  # a title is capitalised: "the reality TV show" is none
                 out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+        # "Russian mercenaries": the nationality qualifies the thing, it is not the thing.
+        norps = {(e.start, e.end) for e in entities if e.label == "NORP"}
+        phrases = [(np.start, np.end) for np in noun_phrases]
+        out = [
+            c
+            for c in out
+            if (c.start, c.end) not in norps
+            or not any(a <= c.start and c.end <= b and b - a > c.end - c.start for a, b in phrases)
+        ]
     return out
 
 
