@@ -471,6 +471,13 @@ def nlp():
         ("Did Petra Solis concede the council election?", "Petra Solis loses council election",
          "Ravi Anand won the seat by 300 votes. Solis conceded shortly after the count.",
          "Yes", "conceded"),
+        # "Earlier in May": the month is no modal "may".
+        ("Did the Iron Wolves claim the Marl raid?", "Raids on the delta",
+         "Earlier in May, the Iron Wolves said they led a raid on Marl bridge.", "Yes", "Marl"),
+        # The same subject's claim about another place is not the one asked about.
+        ("Did the Iron Wolves claim the Marl raid?", "Raids on the delta",
+         "The Iron Wolves also claimed a raid on the Kesh depot. Earlier in May, the Iron Wolves "
+         "said they led a raid on Marl bridge.", "Yes", "Marl"),
     ],
 )  # fmt: skip
 def test_yes_no_on_written_sentences(nlp, question, title, text, verdict, quoted):

@@ -50,6 +50,10 @@ CASES = [
     Case("sahel-may-toll", "What is the estimated number of soldiers killed across the three "
          "Sahel countries during May?", short=("400",)),
     Case("dioura-confirmed", "Did the army confirm the Dioura toll?", refuse_or_no=True),
+    # Yes/no: the sentence about Dioura, not JNIM's other claim ("May" the month is no "may").
+    Case("dioura-claimed", "Did JNIM claim the Dioura attack?", short=("Yes",), text=("Dioura",)),
+    Case("dioura-killed", "Did JNIM kill 40 soldiers at Dioura?", short=("Yes",),
+         text=("Dioura",), claim=True),
     # An outlet cited as the source is the answer when an outlet is asked for.
     Case("boulikessi-footage", "Which news agency reviewed footage of the Boulikessi attack?",
          short=("BBC",)),

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.evidence import Evidence
+from rag.answer.evidence import Evidence, contains_term
 from rag.answer.extractive import ExtractiveResult, refusal
 from rag.answer.question import QuestionAnalysis
 from rag.answer.relevance import relevance_problem
@@ -57,6 +57,11 @@ def answer_yes_no(q: QuestionAnalysis, ranked: list[Evidence], nlp: NLP | None) 
     about = [r for r in readings if r.subject_hit]
     if not about:
         return refusal("no retrieved sentence is about the question's subject")
+    # "Did JNIM claim the Dioura attack?": where some sentence names every name the question
+    # does, one that leaves a name out (JNIM's claim about Timbuktu) is about another event.
+    whole = [r for r in about if all(contains_term(r.evidence.text, f) for f in q.focus)]
+    if whole and len(q.focus) > 1:
+        about = whole
     # The predicate's other words count too: "Kestrel plans to present the data" does not
     # answer "Does Kestrel plan a Phase 3 study?".
     stating = [r for r in about if r.head_hit and r.cover >= MIN_COVER and r.rest >= MIN_COVER]

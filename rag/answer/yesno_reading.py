@@ -25,8 +25,9 @@ NEGATION = re.compile(
     r"fail(?:s|ed|ing)? to|dismiss(?:es|ed|ing)?|unconfirmed|unverified)\b|n't\b",
     re.I,
 )
+# "may" in lower case: "Earlier in May, JNIM said …" is a month, no modal.
 _IRREALIS = re.compile(
-    r"\b(?:would|could|may|might|will|shall|should|if|whether|possibl[ey]|likely|reportedly|"
+    r"\b(?:would|could|(?-i:may)|might|will|shall|should|if|whether|possibl[ey]|likely|reportedly|"
     r"allegedly|rumou?r(?:s|ed)?|(?:plans?|planned|planning|expects?|expected|threaten(?:s|ed)?|"
     r"wants?|wanted|hopes?|hoped|seeks?|sought|vow(?:s|ed)?|promis(?:es|ed)|pledg(?:es|ed)|"
     r"set|poised|ask(?:s|ed)?|urg(?:es|ed)|call(?:s|ed)? (?:on|for)|demand(?:s|ed)?|"
