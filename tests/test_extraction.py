@@ -754,6 +754,9 @@ def test_a_news_outlet_cited_as_the_source_answers_which_outlet():
     assert _fits("Which ferry company ran the boat?", sentence, ents) == {}
     for question in ("Which news agency reviewed the footage?", "Which newspaper saw the footage?"):
         assert list(_fits(question, sentence, ents)) == ["BBC"]
+    # Or when it does the question's own verb: the reviewer is who reviewed it.
+    assert list(_fits("Who reviewed the footage?", sentence, ents)) == ["BBC"]
+    assert _fits("Who showed the footage?", sentence, ents) == {}
 
 
 def test_names_in_a_title_case_headline_count_less():
@@ -775,6 +778,16 @@ def test_a_nationality_inside_a_noun_phrase_is_not_the_thing():
     q = "What did the militia target in the raid?"
     found = candidates(sentence, expected_answer(q), ents, question_stems(q), phrases)
     assert {c.text for c in found} == {"river port", "Kesh mercenaries"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What did the army do after the raid?", "What does the new law do?",
+     "What is the council doing about the floods?"],
+)  # fmt: skip
+def test_what_did_x_do_asks_for_an_action_not_a_span(question):
+    assert expected_answer(question).kind is None
+    assert expected_answer("What document did the mayor sign?").kind == "thing"
 
 
 def test_which_city_is_not_answered_by_a_state():

@@ -57,6 +57,13 @@ CASES = [
     # An outlet cited as the source is the answer when an outlet is asked for.
     Case("boulikessi-footage", "Which news agency reviewed footage of the Boulikessi attack?",
          short=("BBC",)),
+    Case("boulikessi-reviewer", "Who reviewed the footage of the Boulikessi attack?",
+         short=("BBC",)),
+    # Other words for the same event and people: "assailants were killed".
+    Case("timbuktu-attackers-died", "How many attackers died in Timbuktu?", short=("13",)),
+    # An action is told by a sentence, not a span.
+    Case("army-action", "What did the Malian army do after fighting vigorously?",
+         text=("withdrawal",)),
     # Neither the headline's capitals ("… Army Repels") nor a nationality alone is the thing.
     Case("timbuktu-targets", "What did JNIM target during the Timbuktu attack?",
          short=("military airport", "Russian mercenaries"), claim=True),

@@ -134,6 +134,8 @@ def expected_answer(question: str, parse=None) -> Expected:
     if wh in {"why", "how"}:
         return Expected(None)  # reasons and manners are sentences, not spans
     after = q[m.end() :]
+    if wh == "what" and _WHAT_DO.match(after):
+        return Expected(None)  # "What did the army do after …?": an action, told by a sentence
     if re.match(r"\s*(?:is|are|was|were)\s+the\b", after) and wh in {"which", "what"}:
         after = re.sub(r"^\s*(?:is|are|was|were)\s+the\s+", " ", after)
     if wh == "how many":
@@ -189,6 +191,13 @@ def expected_answer(question: str, parse=None) -> Expected:
         re.search(rf"\b{re.escape(noun)}['’]s\s", q, re.I) or re.search(r"\bof\s*$", q[: m.start()])
     )
     return Expected(_category_kind(n), stem(n), noun, blank=blank, owner=owner)
+
+
+_WHAT_DO = re.compile(
+    r"\s+(?:did|does|do|will|would|should|could|can|is|are|was|were)\b[^?]*?\b(?:do|doing)\b"
+    r"(?!\s*[-–])",
+    re.I,
+)
 
 
 def _category_kind(noun: str) -> str:

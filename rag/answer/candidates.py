@@ -107,7 +107,11 @@ def candidates(
         if (
             _named_by_question(c.text, question_stems, expected.noun, asked_countries)
             or credit(sentence, c)
-            or (news_source(sentence, c) and not outlet_asked)
+            or (
+                news_source(sentence, c)
+                and not outlet_asked
+                and not _by_the_asked_verb(sentence, c, question_stems)
+            )
             or c.end <= dateline_end(sentence)
         ):
             continue
@@ -122,6 +126,16 @@ def candidates(
             continue
         kept.append(c)
     return kept
+
+
+_BY = re.compile(r"\b([A-Za-z]+)\s+by\s+(?:the\s+)?$")
+
+
+def _by_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    """ "Footage reviewed by the BBC" for "Who reviewed the footage?": the outlet does the
+    question's own verb, so it is no source quoted but the answer."""
+    m = _BY.search(sentence[: c.start])
+    return m is not None and stem(m.group(1)) in question_stems
 
 
 HEADLINE_FIT = 0.5

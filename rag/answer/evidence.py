@@ -197,7 +197,8 @@ class EvidenceScorer:
             )
             e.lexical = (
                 sum(
-                    idf.get(t, _UNSEEN) * (1.0 if t in s else CONTEXT_CREDIT if t in around else 0)
+                    idf.get(t, _UNSEEN)
+                    * (1.0 if _holds(s, t) else CONTEXT_CREDIT if _holds(around, t) else 0)
                     for t in question.terms
                 )
                 / wanted
@@ -316,11 +317,12 @@ def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
     Mali, Niger and May belongs to 400, whose neighbourhood holds them.
     """
     sentence = e.text
+    q_kin = {k for t in q.terms for k in KIN_STEMS.get(t, ())}
     tokens = [(m.start(), m.end(), stem(m.group())) for m in re.finditer(r"[\w’']+", sentence)]
     hits = [
         (i, a)
         for i, (a, b, s) in enumerate(tokens)
-        if (b <= c.start or a >= c.end) and s in q.terms
+        if (b <= c.start or a >= c.end) and (s in q.terms or s in q_kin)
     ]
     if not hits:
         return Scored(c, c.fit * (0.5 + 0.5 * 0.3), 0.3)
@@ -462,6 +464,33 @@ def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
             continue
         out.append(Entity(chunk.text, "NP", chunk.start_char, chunk.end_char))
     return out
+
+
+# Words news uses for the same event or the same people: "assailants were killed" states
+# "attackers died". Each group is a general equivalence, not a fit to any question.
+_KIN_GROUPS = [
+    "die died dies kill killed kills dead death deaths perish perished",
+    "wound wounded injure injured injuries hurt",
+    "attacker attackers assailant assailants gunman gunmen militant militants",
+    "arrest arrested detain detained",
+]
+
+
+def _kin_table(groups: list[str]) -> dict[str, frozenset[str]]:
+    """Each stem of a group → the other stems of its group."""
+    table: dict[str, frozenset[str]] = {}
+    for group in groups:
+        stems = frozenset(stem(w) for w in group.split())
+        table.update({s: stems - {s} for s in stems})
+    return table
+
+
+KIN_STEMS = _kin_table(_KIN_GROUPS)
+
+
+def _holds(stems: set[str], term: str) -> bool:
+    """``term`` or a word of its kin is among ``stems``."""
+    return term in stems or not stems.isdisjoint(KIN_STEMS.get(term, ()))
 
 
 _UNSEEN = 3.0  # IDF given to a question term no sentence contains: its absence should cost
