@@ -13,20 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.models.nlp import ATTRIBUTION_VERBS
+from rag.text.kin import same_word
 from rag.text.tokens import STOPWORDS, stem
 
 # Verbs that tell how a fact is known or carry no event of their own.
 _LIGHT = ATTRIBUTION_VERBS | {"be", "have", "do", "make", "get", "take", "give", "go", "come"}
-# The same event in news' other words: "were killed" answers "how many died".
-_KIN = [
-    frozenset(group.split())
-    for group in (
-        "die kill perish dead death",
-        "wound injure hurt",
-        "arrest detain",
-        "bear born",
-    )
-]
 # A candidate whose clause tells another event, or another speaker's claim, while some other
 # candidate's clause tells the one asked about.
 OTHER_CLAUSE = 0.6
@@ -123,7 +114,8 @@ def _clause(token) -> tuple[set[str], set[str]]:
 
 
 def _same_event(a: str, b: str) -> bool:
-    return a == b or stem(a) == stem(b) or any(a in g and b in g for g in _KIN)
+    """ "were killed" tells the event of "how many died" (rag/text/kin.py)."""
+    return a == b or same_word(a, b)
 
 
 def _lemma(t) -> str:

@@ -30,6 +30,7 @@ from rag.answer.spans import Candidate
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
+from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
 from rag.text.places import country_of, spellings
 from rag.text.tokens import sentence_spans, stem, word_spans, words
@@ -317,7 +318,7 @@ def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
     Mali, Niger and May belongs to 400, whose neighbourhood holds them.
     """
     sentence = e.text
-    q_kin = {k for t in q.terms for k in KIN_STEMS.get(t, ())}
+    q_kin = {k for t in q.terms for k in kin_of(t)}
     tokens = [(m.start(), m.end(), stem(m.group())) for m in re.finditer(r"[\w’']+", sentence)]
     hits = [
         (i, a)
@@ -466,31 +467,9 @@ def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
     return out
 
 
-# Words news uses for the same event or the same people: "assailants were killed" states
-# "attackers died". Each group is a general equivalence, not a fit to any question.
-_KIN_GROUPS = [
-    "die died dies kill killed kills dead death deaths perish perished",
-    "wound wounded injure injured injuries hurt",
-    "attacker attackers assailant assailants gunman gunmen militant militants",
-    "arrest arrested detain detained",
-]
-
-
-def _kin_table(groups: list[str]) -> dict[str, frozenset[str]]:
-    """Each stem of a group → the other stems of its group."""
-    table: dict[str, frozenset[str]] = {}
-    for group in groups:
-        stems = frozenset(stem(w) for w in group.split())
-        table.update({s: stems - {s} for s in stems})
-    return table
-
-
-KIN_STEMS = _kin_table(_KIN_GROUPS)
-
-
 def _holds(stems: set[str], term: str) -> bool:
     """``term`` or a word of its kin is among ``stems``."""
-    return term in stems or not stems.isdisjoint(KIN_STEMS.get(term, ()))
+    return term in stems or not stems.isdisjoint(kin_of(term))
 
 
 _UNSEEN = 3.0  # IDF given to a question term no sentence contains: its absence should cost

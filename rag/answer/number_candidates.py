@@ -207,7 +207,8 @@ def _overlaps(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
 
 _AGE_OR_SPAN = re.compile(
     r"\b(?:age|aged)\b|\bold$|^(?:the\s+)?(?:(?:last|past|next|first|final|nearly|almost|about|"
-    rf"more than|over|some|just|only|barely|roughly|around|less than|under)\s+)*(?:\d[\d,.]*|{_NUM_WORD}|a|an|several|few|many)[\s-]+"
+    r"more than|over|some|just|only|barely|roughly|around|less than|under)\s+)*"
+    rf"(?:\d[\d,.]*|{_NUM_WORD}|a|an|several|few|many)[\s-]+"
     r"(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|centuries)$|^the\s+(?:last|past)\s+"
     r"(?:decade|century)$"
 )
