@@ -237,25 +237,23 @@ def _placed(question: str, text: str, parsed=None) -> dict[str, bool]:
     return {c.text: place(q, e, c).elsewhere for c in cands}
 
 
+TWO_CLAUSES = (
+    "In May the militia said it killed 12 rangers in a raid on Kesh camp, and more than 90 "
+    "rangers are thought to have drowned in Mora, Lute and Vessa that month."
+)
+
+
 def test_a_count_in_a_clause_about_another_place_is_not_the_toll_asked_for():
-    text = (
-        "In May the militia said it killed 12 rangers in a raid on Kesh camp, and more than 90 "
-        "rangers are thought to have drowned in Mora, Lute and Vessa that month."
-    )
-    placed = _placed("How many rangers died across the three Delta provinces in May?", text)
+    placed = _placed("How many rangers died across the three Delta provinces in May?", TWO_CLAUSES)
     assert placed["12"] and not placed["more than 90"]
     # One place asked about: the list is three other places, the count is not about the one.
-    one = _placed("How many rangers died at Orlo in May?", text)
+    one = _placed("How many rangers died at Orlo in May?", TWO_CLAUSES)
     assert one["more than 90"]
 
 
 def test_the_asked_place_holds_a_count_only_from_its_own_clause():
-    text = (
-        "In May the militia said it killed 12 rangers in a raid on Kesh camp, and more than 90 "
-        "rangers are thought to have drowned in Mora, Lute and Vessa that month."
-    )
     # Kesh stands nearer to 90 than Mora does, but across ", and": 90 is Mora's, 12 is Kesh's.
-    placed = _placed("How many rangers died at Kesh camp?", text)
+    placed = _placed("How many rangers died at Kesh camp?", TWO_CLAUSES)
     assert placed["more than 90"] and not placed["12"]
 
 
