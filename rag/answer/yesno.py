@@ -57,16 +57,13 @@ def answer_yes_no(q: QuestionAnalysis, ranked: list[Evidence], nlp: NLP | None) 
     about = [r for r in readings if r.subject_hit]
     if not about:
         return refusal("no retrieved sentence is about the question's subject")
-    # "Did JNIM claim the Dioura attack?": where some sentence names every name the question
-    # does, one that leaves a name out (JNIM's claim about Timbuktu) is about another event.
-    whole = [r for r in about if all(contains_term(r.evidence.text, f) for f in q.focus)]
-    if whole and len(q.focus) > 1:
-        about = whole
     # The predicate's other words count too: "Kestrel plans to present the data" does not
     # answer "Does Kestrel plan a Phase 3 study?".
     stating = [r for r in about if r.head_hit and r.cover >= MIN_COVER and r.rest >= MIN_COVER]
-    # The sentence that states most of the predicate wins; evidence order breaks ties.
-    stating.sort(key=lambda r: -r.cover)
+    # The sentence that states most of the predicate wins, and of those one that names every
+    # name the question does ("Did JNIM claim the Dioura attack?": not JNIM's claim about
+    # Timbuktu); evidence order breaks ties.
+    stating.sort(key=lambda r: (-r.cover, not _names_all(r.evidence.text, q.focus)))
     for r in stating:
         if r.asked:  # "Asked whether she will retire, …": her reply decides
             reply = _reply(r.evidence)
@@ -101,6 +98,10 @@ def answer_yes_no(q: QuestionAnalysis, ranked: list[Evidence], nlp: NLP | None) 
     return _undecided(
         closest, "The articles do not say.", "no sentence settles it", label="The closest passage"
     )
+
+
+def _names_all(text: str, names: list[str]) -> bool:
+    return all(contains_term(text, n) for n in names)
 
 
 # "Did JNIM claim the attack?" asks about the claim itself, which is certain even when its
