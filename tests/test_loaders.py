@@ -92,6 +92,29 @@ def test_text_first_line_is_title(tmp_path: Path, settings: Settings) -> None:
     assert a.id == Article.make_id(None, a.title, a.text)
 
 
+@pytest.mark.parametrize(
+    ("body", "published"),
+    [
+        # Pasted copy: the dateline glued to the outlet's name, under a standfirst.
+        ("Rebels took the ferry port on Sunday.\n\nJune 02, 2025Kesh Courier\n\nText.", date(2025, 6, 2)),
+        ("Monday, 2 June 2025\nText.", date(2025, 6, 2)),
+        ("2025-06-02 — Orlo\nText.", date(2025, 6, 2)),
+        # A date inside prose is an event's, not the publication's; nor is one far down.
+        ("The port fell on June 1, 2025, after a week of shelling by the rebels from the hills.",
+         None),
+        ("a\nb\nc\nd\ne\nf\nJune 2, 2025\nText.", None),
+    ],
+)  # fmt: skip
+def test_a_dateline_near_the_top_dates_a_headerless_text(tmp_path, settings, body, published):
+    path = tmp_path / "pasted.txt"
+    path.write_text("Port falls to rebels\n" + body + "\n")
+    a = only_article(load(path, settings))
+    assert a.published == published
+    # A date in the header wins.
+    path.write_text("---\npublished: 2025-06-09\n---\nPort falls to rebels\n" + body + "\n")
+    assert only_article(load(path, settings)).published == date(2025, 6, 9)
+
+
 def test_front_matter_without_title_uses_first_line(tmp_path: Path, settings: Settings) -> None:
     path = tmp_path / "x.md"
     path.write_text("---\npublished: June 2, 2025\n---\n# Market rally\n\nStocks rose 3%.\n")

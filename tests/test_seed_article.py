@@ -110,3 +110,11 @@ def test_seed_article_question(chain, case, request):
     if case.id in XFAIL:
         request.applymarker(pytest.mark.xfail(strict=False, reason=XFAIL[case.id]))
     check(case, chain.ask(case.question))
+
+
+def test_the_seed_article_is_dated_by_its_dateline(chain):
+    """Pasted copy with no header: the dateline near its top dates it, so relative days
+    resolve and questions asked as of a date still see it."""
+    answer = chain.ask("On what day was the base at Boulikessi attacked?")
+    assert answer.citations and answer.citations[0].published is not None
+    assert str(answer.citations[0].published.year) in answer.answer

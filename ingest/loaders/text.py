@@ -11,7 +11,10 @@ Heavy rains flooded...
 ```
 
 Without a header (or without a title in it) the first non-empty line is the title (a Markdown
-heading loses its ``#``) and the rest is the text.
+heading loses its ``#``) and the rest is the text. Without a date in the header, a dateline
+among the first lines of the text is the publication date: a short line that opens with a
+written date ("June 02, 2025", "2 June 2025", "2025-06-02"), as pasted copy carries it
+("June 02, 2025Clash Report").
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ class TextLoader:
             title=title,
             text=body,
             url=_str(meta.get("url")) or hints.url,
-            published=meta.get("published", meta.get("date")),
+            published=meta.get("published", meta.get("date")) or dateline(body),
             source=_str(meta.get("source")) or hints.source,
             authors=meta.get("authors", meta.get("author")),
         )
@@ -77,6 +80,29 @@ class TextLoader:
             elif rest and _SETEXT_UNDERLINE.fullmatch(rest[0]):
                 rest = rest[1:]  # Title\n=====
         return title, "\n".join(rest)
+
+
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+_DATELINE = re.compile(
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    r"(?!\d)"
+)
+DATELINE_LINES = 6  # non-empty lines of the text searched for a dateline
+DATELINE_CHARS = 80  # a longer line is prose, whose dates are events, not the publication
+
+
+def dateline(body: str) -> str | None:
+    """The written date that opens a short line near the top of the text, if any."""
+    lines = [line.strip() for line in body.split("\n") if line.strip()][:DATELINE_LINES]
+    for line in lines:
+        m = _DATELINE.match(line)
+        if m and len(line) <= DATELINE_CHARS:
+            return m.group()
+    return None
 
 
 def _front_matter(text: str) -> tuple[dict[str, Any], str]:
