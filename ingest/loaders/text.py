@@ -35,6 +35,7 @@ from ingest.loaders.base import (
     read_all,
 )
 from rag.settings import Settings
+from rag.text.lexicon import MONTHS, WEEKDAYS, alternation
 
 _SETEXT_UNDERLINE = re.compile(r"(=+|-+)\s*")
 _ATX_HEADING = re.compile(r"#{1,6}\s+(.*?)(?:\s+#+)?\s*")
@@ -82,12 +83,9 @@ class TextLoader:
         return title, "\n".join(rest)
 
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
-    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-)
+_MONTH = rf"(?:{alternation(MONTHS, title=True)})\.?"
 _DATELINE = re.compile(
-    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    rf"(?:(?:{alternation(WEEKDAYS, title=True)}),?\s+)?"
     rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
     r"(?!\d)"
 )

@@ -318,12 +318,11 @@ def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
     Mali, Niger and May belongs to 400, whose neighbourhood holds them.
     """
     sentence = e.text
-    q_kin = {k for t in q.terms for k in kin_of(t)}
     tokens = [(m.start(), m.end(), stem(m.group())) for m in re.finditer(r"[\w’']+", sentence)]
     hits = [
         (i, a)
         for i, (a, b, s) in enumerate(tokens)
-        if (b <= c.start or a >= c.end) and (s in q.terms or s in q_kin)
+        if (b <= c.start or a >= c.end) and s in q.terms_and_kin
     ]
     if not hits:
         return Scored(c, c.fit * (0.5 + 0.5 * 0.3), 0.3)

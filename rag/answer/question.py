@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rag.answer.answer_type import Expected, expected_answer
+from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS
 from rag.text.places import is_demonym
 from rag.text.tokens import STOPWORDS, stem, words
@@ -108,6 +110,11 @@ class QuestionAnalysis:
     # Focus names NER reads as a person or an organisation ("Nasa", "Jimmy Carter"): a count
     # beside some place is not another place's for them (rag/answer/evidence.py).
     not_places: frozenset[str] = frozenset()
+
+    @cached_property
+    def terms_and_kin(self) -> frozenset[str]:
+        """The content stems and the words news uses for the same ("killed" for "died")."""
+        return frozenset(self.terms).union(*(kin_of(t) for t in self.terms))
 
     @property
     def wants_entity(self) -> bool:
