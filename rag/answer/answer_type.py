@@ -134,8 +134,10 @@ def expected_answer(question: str, parse=None) -> Expected:
     if wh in {"why", "how"}:
         return Expected(None)  # reasons and manners are sentences, not spans
     after = q[m.end() :]
-    if wh == "what" and _WHAT_DO.match(after):
-        return Expected(None)  # "What did the army do after …?": an action, told by a sentence
+    if wh == "what" and (_WHAT_DO.match(after) or _WHAT_SAID.match(after)):
+        # "What did the army do after …?", "What did Langley warn about?": an action or what
+        # was said, told by a sentence.
+        return Expected(None)
     if re.match(r"\s*(?:is|are|was|were)\s+the\b", after) and wh in {"which", "what"}:
         after = re.sub(r"^\s*(?:is|are|was|were)\s+the\s+", " ", after)
     if wh == "how many":
@@ -196,6 +198,15 @@ def expected_answer(question: str, parse=None) -> Expected:
 _WHAT_DO = re.compile(
     r"\s+(?:did|does|do|will|would|should|could|can|is|are|was|were)\b[^?]*?\b(?:do|doing)\b"
     r"(?!\s*[-–])",
+    re.I,
+)
+
+
+_WHAT_SAID = re.compile(
+    r"\s+(?:did|does|do|has|have|had)\b[^?]*?\b(?:say|warn|pledge|promise|vow|claim|threaten|urge|"
+    r"predict|argue|insist|acknowledge|admit|deny|tell|told|said|warned|pledged|promised|vowed|"
+    r"claimed|threatened|urged|predicted|argued|insisted|acknowledged|admitted|denied)"
+    r"(?:\s+(?:about|of|on|that|in|at|after|before|during|last|this)\b[^?]*)?\s*\??\s*$",
     re.I,
 )
 

@@ -28,6 +28,7 @@ from rag.answer.number_candidates import (
 )
 from rag.answer.spans import Candidate, key_of
 from rag.models.nlp import Entity
+from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
 from rag.text.places import country_of, is_country, is_demonym, is_us_state
 from rag.text.tokens import STOPWORDS, stem, words
@@ -39,14 +40,16 @@ def candidates(
     entities: list[Entity],
     question_stems: set[str],
     noun_phrases: list[Entity] | None = None,
+    dated: bool = False,
 ) -> list[Candidate]:
+    """``dated``: the sentence's article has a publication date (a weekday is then a day)."""
     kind = expected.kind
     if kind is None:
         return []
     if kind in {"count", "money", "percent", "duration"}:
         found = numeric(sentence, expected, entities)
     elif kind == "date":
-        found = dates(sentence, expected, entities)
+        found = dates(sentence, expected, entities, dated)
     else:
         found = named(sentence, kind, entities, noun_phrases or [], expected.noun)
         if expected.blank and not expected.noun:
@@ -87,6 +90,12 @@ def candidates(
         # "Which spacecraft …", "which type of drink": an organisation is who made or sold it.
         groups = {(x.start, x.end) for x in entities if x.label == "ORG"}
         found = [_weaker(c, 0.3) if (c.start, c.end) in groups else c for c in found]
+    if kind in {"person", "place", "org", "thing"}:
+        # "an al-Qaeda-linked group", "the U.S.-led coalition": a name that qualifies another
+        # is not it, unless the question asks that very link ("Who is JNIM linked to?").
+        found = [
+            _weaker(c, 0.3) if _qualifies_another(sentence, c, question_stems) else c for c in found
+        ]
     if kind in {"person", "place", "org", "thing"} and headline(sentence):
         # "Mali Army Repels Attack After …": among a headline's capitals NER cannot tell a
         # name from a word ("Mali Army Repels" read as an organisation).
@@ -147,7 +156,7 @@ def headline(sentence: str) -> bool:
     if sentence.rstrip()[-1:] in {".", "!", "?", "”", '"', "’", "'"}:
         return False
     content = [w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS]
-    return len(content) >= 4 and all(w[:1].isupper() for w in content)
+    return len(content) >= 3 and all(w[:1].isupper() for w in content)
 
 
 # Categories that are news outlets, and those that are one when the question says "news".
@@ -216,6 +225,21 @@ _NEIGHBOUR_BEFORE = re.compile(
     r"\b(?:near|neighbou?ring|bordering|across from|close to|toward|towards|into|from)\s+(?:the\s+)?$",
     re.I,
 )
+
+
+_LINKED = re.compile(
+    r"^-(linked|backed|affiliated|allied|aligned|led|inspired|based|owned|funded|sponsored|run|"
+    r"controlled|born|made)\b",
+    re.I,
+)
+
+
+def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    m = _LINKED.match(sentence[c.end :])
+    if m is None:
+        return False
+    link = stem(m.group(1).lower())
+    return link not in question_stems and not kin_of(link) & question_stems
 
 
 OTHER_CATEGORY_FIT = 0.4
@@ -384,6 +408,9 @@ def _named_by_question(
     "which university" is one: its other word is new."""
     if countries and country_of(text) in countries:
         return True
+    acronym = _WITH_ACRONYM.search(text)
+    if acronym and stem(acronym.group(1).lower()) in question_stems:
+        return True  # "Jama'a Nusrat ul-Islam wa al-Muslimin (JNIM)" for a question on JNIM
     content = [stem(possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
     content = [c for c in content if c != noun]
     names = text.split()[-2:]
@@ -396,6 +423,9 @@ def _named_by_question(
     if full_name and all(stem(possessive(w)) in question_stems for w in words(" ".join(names))):
         return True
     return not content or all(c in question_stems for c in content)
+
+
+_WITH_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)$")
 
 
 def possessive(word: str) -> str:

@@ -247,7 +247,14 @@ class EvidenceScorer:
             e.entities = entities
             if question.answer_type:
                 phrases = _noun_phrases(self.nlp, e.text) if question.answer_type == "thing" else []
-                cands = candidates(e.text, question.expected, entities, qstems, phrases)
+                cands = candidates(
+                    e.text,
+                    question.expected,
+                    entities,
+                    qstems,
+                    phrases,
+                    dated=e.passage.published is not None,
+                )
                 e.scored = [place(question, e, c) for c in cands]
                 if wanted is not None and cands:
                     doc = parse(self.nlp, e.text)

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rag.answer import confidence
-from rag.answer.candidates import asks_for_a_state, is_category
+from rag.answer.answer_type import singular
+from rag.answer.candidates import asks_for_a_state, headline, is_category
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
@@ -238,7 +239,9 @@ def _not_one_name(
 
 def _with_its_state(text: str, short: str) -> bool:
     m = re.fullmatch(re.escape(short) + r",\s+([A-Z][\w.\- ]+)", text)
-    return m is not None and (is_us_state(m.group(1)) or is_country(m.group(1)))
+    if m is None or is_country(short):
+        return False  # "Mali, Niger": two countries, not a town in one
+    return is_us_state(m.group(1)) or is_country(m.group(1))
 
 
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
@@ -300,6 +303,8 @@ def answer_with_sentence(q: QuestionAnalysis, ranked: list[Evidence]) -> Extract
     eligible = [e for e in ranked if answerable(q, e) is None]
     if not eligible:
         return refusal(answerable(q, ranked[0]) or "nothing relevant was retrieved")
+    # A headline or section heading says what an article is about, not what happened.
+    eligible.sort(key=lambda e: headline(e.text))
     best = eligible[0]
     second = next(
         (
@@ -325,6 +330,10 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         return None
     sentence = e.text
     span = _whole_quotes(cand.text, cand.start, sentence)
+    if q.answer_type in _NAMED and _plural(q.expected.noun_text):
+        # "Which countries …": every one the sentence lists with the winner ("Mali, Burkina
+        # Faso, and Niger"), not the winner alone.
+        span = _with_its_list(cand, e) or span
     if q.answer_type == "count" and q.expected.noun:
         # "40" → "40 Malian soldiers", "13" → "13 assailants": the noun it counts goes with it.
         noun = counted_noun(sentence, cand.end, q.expected)
@@ -346,6 +355,32 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
             if r.start < cand.end and cand.start < r.end and r.label:
                 return r.label
     return span
+
+
+_NAMED = frozenset({"person", "org", "place", "thing"})
+_LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
+
+
+def _plural(noun: str | None) -> bool:
+    return bool(noun) and noun.isalpha() and singular(noun.lower()) != noun.lower()
+
+
+def _with_its_list(cand: Candidate, e: Evidence) -> str | None:
+    """The coordination of candidates ``cand`` stands in, as the sentence writes it, if any."""
+    # Only names are listed: a thing's noun phrases coordinate with anything ("a military
+    # airport and Russian mercenaries").
+    spans = sorted(
+        {(s.candidate.start, s.candidate.end) for s in e.scored if s.candidate.text[:1].isupper()}
+    )
+    if (cand.start, cand.end) not in spans:
+        return None
+    i = j = spans.index((cand.start, cand.end))
+    text = e.text
+    while i > 0 and _LIST_GAP.match(text[spans[i - 1][1] : spans[i][0]]):
+        i -= 1
+    while j + 1 < len(spans) and _LIST_GAP.match(text[spans[j][1] : spans[j + 1][0]]):
+        j += 1
+    return text[spans[i][0] : spans[j][1]] if j > i else None
 
 
 _QUOTES = '"“”'

@@ -130,7 +130,7 @@ def _countries(entities: list[Entity]) -> list[Candidate]:
     """ "Which country": a country's name, or its demonym read as the country ("Malian army" →
     Mali), ahead of cities, regions and groups (a GPE the table does not know may be one)."""
     out: list[Candidate] = []
-    for e in entities:
+    for e in _split_lists(entities):
         text, a = _trim(e.text, e.start)
         if not text:
             continue
@@ -141,6 +141,22 @@ def _countries(entities: list[Entity]) -> list[Candidate]:
             out.append(Candidate(country, a, a + n, fit, key_of(country)))
         elif e.label in _COUNTRY_FIT:
             out.append(Candidate(text, a, a + len(text), _COUNTRY_FIT[e.label], key_of(text)))
+    return out
+
+
+_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def _split_lists(entities: list[Entity]) -> list[Entity]:
+    """ "Mali, Burkina Faso" read by NER as one organisation: the countries it lists, each."""
+    out: list[Entity] = []
+    for e in entities:
+        cuts = [0, *(x for m in _LIST_SEPARATOR.finditer(e.text) for x in m.span()), len(e.text)]
+        parts = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+        if len(parts) > 1 and all(country_of(e.text[a:b]) for a, b in parts):
+            out += [Entity(e.text[a:b], "GPE", e.start + a, e.start + b) for a, b in parts]
+        else:
+            out.append(e)
     return out
 
 

@@ -63,7 +63,7 @@ def pool_candidates(
     """
     by_key: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
     weights = _weights(q, ranked, now)
-    surfaces: dict[str, Candidate] = {}
+    surfaces: dict[str, dict[str, Candidate]] = defaultdict(dict)
     for e in ranked:
         if not e.scored or id(e) not in weights:
             continue
@@ -74,23 +74,27 @@ def pool_candidates(
                 continue  # a name twice in one sentence is one piece of evidence
             seen.add(c.key)
             by_key[c.key].append((weights[id(e)] * s.score, e, s))
-            known = surfaces.get(c.key)
+            # "Federal Bureau of Investigation (FBI)" and "FBI" share a key: each is looked for.
+            known = surfaces[c.key].get(c.text)
             if known is None or c.fit > known.fit:
-                surfaces[c.key] = c
+                surfaces[c.key][c.text] = c
     titles: dict[str, dict[str, float]] = defaultdict(dict)
     for e in ranked:
         if id(e) not in weights:
             continue
-        for key, c in surfaces.items():
-            if not e.scored:
-                at = _find(e.text, c.text)
-                if at is not None:
-                    spread = Candidate(c.text, at, at + len(c.text), c.fit * SPREAD_FIT, key)
-                    placed = place(q, e, spread)
-                    by_key[key].append((weights[id(e)] * placed.score, e, placed))
+        for key, forms in surfaces.items():
+            for c in sorted(forms.values(), key=lambda c: -c.fit):
+                if not e.scored:
+                    at = _find(e.text, c.text)
+                    if at is not None:
+                        spread = Candidate(c.text, at, at + len(c.text), c.fit * SPREAD_FIT, key)
+                        placed = place(q, e, spread)
+                        by_key[key].append((weights[id(e)] * placed.score, e, placed))
+                        break
             aid = e.passage.article_id
-            if aid not in titles[key] and _find(e.passage.title, c.text) is not None:
-                titles[key][aid] = e.title_lexical * c.fit
+            named = [c.fit for c in forms.values() if _find(e.passage.title, c.text) is not None]
+            if aid not in titles[key] and named:
+                titles[key][aid] = e.title_lexical * max(named)
     keys = _merge_names(list(by_key)) if q.answer_type not in NUMERIC else {k: k for k in by_key}
     merged: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
     merged_titles: dict[str, dict[str, float]] = defaultdict(dict)

@@ -24,8 +24,15 @@ class Candidate:
     counts: str | None = None  # the noun a number stands before ("assailants" in "13 assailants")
 
 
+_WITH_ACRONYM = re.compile(r"^[^()]+\(([A-Z][A-Za-z]{1,9})\)$")
+
+
 def key_of(text: str) -> str:
     from rag.text.facts import normalize_number
+
+    named = _WITH_ACRONYM.match(text)
+    if named:
+        text = named.group(1)  # "Federal Bureau of Investigation (FBI)" is the FBI elsewhere
 
     n = normalize_number(text)
     w = [x for x in words(text.lower()) if x not in {"the", "a", "an"}]

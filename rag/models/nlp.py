@@ -14,6 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
+from rag.text.acronyms import expansions
 from rag.text.lexicon import MONTHS, SCALES, TENS, UNITS, WEEKDAYS, alternation
 
 log = logging.getLogger(__name__)
@@ -148,8 +149,11 @@ class NLP:
     def _analyse(self, sentence: str) -> tuple[list[Entity], Attribution | None]:
         doc = self.parse(sentence)
         if doc is None:
-            return pattern_entities(sentence), pattern_attribution(sentence)
+            return _named_with_acronym(sentence, pattern_entities(sentence)), pattern_attribution(
+                sentence
+            )
         ents = [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
+        ents = _named_with_acronym(sentence, ents)
         # Numbers spaCy missed ("40" inside "40-strong") still count as numbers.
         covered = {(e.start, e.end) for e in ents}
         ents += [
@@ -158,6 +162,23 @@ class NLP:
             if e.label in {"CARDINAL", "DATE"} and not any(a <= e.start < b for a, b in covered)
         ]
         return ents, _dependency_attribution(doc) or pattern_attribution(sentence)
+
+
+def _named_with_acronym(sentence: str, ents: list[Entity]) -> list[Entity]:
+    """ "Jama'a Nusrat ul-Islam wa al-Muslimin (JNIM)": one name, however NER cut it, labelled as
+    its acronym is (an organisation when NER left the acronym out)."""
+    for x in expansions(sentence):
+        end = x.acronym_end + 1  # the closing bracket
+        inside = [e for e in ents if e.start < end and e.end > x.start]
+        label = next((e.label for e in inside if e.text == x.acronym), "ORG")
+        if label not in _NAME_LABELS:
+            continue
+        ents = [e for e in ents if e not in inside]
+        ents.append(Entity(sentence[x.start : end], label, x.start, end))
+    return sorted(ents, key=lambda e: e.start)
+
+
+_NAME_LABELS = frozenset({"ORG", "PERSON", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT", "LAW"})
 
 
 @lru_cache(maxsize=4096)

@@ -10,6 +10,9 @@ _GROUPS = [
     "wound wounded injure injured injuries hurt",
     "attacker attackers assailant assailants gunman gunmen militant militants",
     "arrest arrested detain detained",
+    "linked affiliated allied aligned",
+    "explode exploded explosion detonate detonated",
+    "wear wears wore worn",  # irregular: the stemmer leaves "worn" apart from "wear"
 ]
 
 

@@ -269,7 +269,12 @@ def stem(word: str) -> str:
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             w = w[: -len(suffix)]
             break
+    if len(w) >= 4 and w[-1] == w[-2] and w[-1] in _CONSONANTS:
+        w = w[:-1]  # "repelled", "stopped": the doubled letter of the inflection, dropped alike
     return w
+
+
+_CONSONANTS = frozenset("bcdfghjklmnpqrtvwxz")  # not "s": "pass", "passes"
 
 
 _UNPAIRED_SURROGATE = re.compile(r"[\ud800-\udfff]")
