@@ -67,6 +67,29 @@ CASES = [
     # Neither the headline's capitals ("… Army Repels") nor a nationality alone is the thing.
     Case("timbuktu-targets", "What did JNIM target during the Timbuktu attack?",
          short=("military airport", "Russian mercenaries"), claim=True),
+    # A weekday in a dated article is a day of the calendar, not less of a date than a year
+    # the article names in passing.
+    Case("timbuktu-when", "When did the Timbuktu attack happen?", short=("Monday",)),
+    # A name spelled out before its acronym is one name, and the acronym's expansion.
+    Case("jnim-expansion", "What does JNIM stand for?", short=("al-Muslimin",)),
+    Case("boulikessi-overran", "Who overran the base in Boulikessi?", short=("JNIM",)),
+    # "an al-Qaeda-linked group" is linked to al-Qaeda, and is not it.
+    Case("jnim-link", "Who is JNIM linked to?", short=("Al-Qaeda", "al-Qaeda")),
+    Case("boulikessi-group", "Which group attacked Boulikessi?", short=("JNIM",)),
+    # Irregular and other words for the same act: "worn", "detonated".
+    Case("timbuktu-attire", "What did the attackers wear in Timbuktu?",
+         short=("military attire",)),
+    Case("timbuktu-explosion", "What exploded near the military camp in Timbuktu?",
+         short=("car bomb",)),
+    # A plural category lists every name the sentence coordinates.
+    Case("junta-countries", "Which countries are governed by military juntas?",
+         short=("Mali, Burkina Faso, and Niger",)),
+    # What someone warned or pledged is told by the sentence that says it.
+    Case("langley-warning", "What did General Langley warn about?", text=("coastal",)),
+    Case("junta-pledge", "What did the juntas pledge?", text=("eradicate",)),
+    # The sentence, not the headline, answers a yes/no question the sentence states.
+    Case("timbuktu-repelled", "Did the army repel the attack in Timbuktu?", short=("Yes",),
+         text=("Timbuktu",)),
 ]  # fmt: skip
 
 

@@ -266,6 +266,8 @@ def stem(word: str) -> str:
     """A deliberately light stemmer: enough to match soldier/soldiers, killed/killing."""
     w = word.lower()
     for suffix in ("ings", "ing", "edly", "ed", "es", "s"):
+        if suffix == "s" and w.endswith("ss"):
+            break  # "pass", "class": no plural
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             w = w[: -len(suffix)]
             break
