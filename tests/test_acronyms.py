@@ -99,3 +99,15 @@ def test_countries_listed_as_one_name_are_each_a_country():
     ents = [Entity("Mali, Burkina Faso", "ORG", 0, 18), Entity("Niger", "PERSON", 23, 28)]
     found = named(sentence, "place", ents, [], stem("country"))
     assert [c.text for c in found] == ["Mali", "Burkina Faso", "Niger"]
+
+
+def test_where_a_place_lies_is_a_place_tied_to_it():
+    sentence = "The raid on Kora, near the Lake Chad border, came as troops left Ndjamena."
+    ents = [
+        Entity("Kora", "GPE", 12, 16),
+        Entity("Lake Chad", "LOC", 27, 36),
+        Entity("Ndjamena", "GPE", 66, 74),
+    ]
+    where = Expected("place", locate=True)
+    fits = {c.text: c.fit for c in candidates(sentence, where, ents, {stem("kora")})}
+    assert fits["Lake Chad"] > fits["Ndjamena"]

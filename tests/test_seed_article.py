@@ -87,6 +87,8 @@ CASES = [
     # What someone warned or pledged is told by the sentence that says it.
     Case("langley-warning", "What did General Langley warn about?", text=("coastal",)),
     Case("junta-pledge", "What did the juntas pledge?", text=("eradicate",)),
+    # Where a place lies: the place the sentence ties to it, with the words that tie it.
+    Case("boulikessi-where", "Where is Boulikessi?", short=("near the Burkina Faso border",)),
     # The sentence, not the headline, answers a yes/no question the sentence states.
     Case("timbuktu-repelled", "Did the army repel the attack in Timbuktu?", short=("Yes",),
          text=("Timbuktu",)),

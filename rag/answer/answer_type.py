@@ -115,6 +115,8 @@ class Expected:
     # "Which country's president …", "the leader of which country": the answer is whose title
     # the question names, so "French President Macron" names it.
     owner: bool = False
+    # "Where is Boulikessi?": where a place the question names lies, so its neighbours answer.
+    locate: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -156,7 +158,7 @@ def expected_answer(question: str, parse=None) -> Expected:
     if wh in {"who", "whom", "whose"}:
         return Expected("person", blank=blank)
     if wh == "where":
-        return Expected("place")
+        return Expected("place", locate=bool(_WHERE_IS.match(after)))
     if wh == "when":
         return Expected("date", date_part="date")
     # which / what
@@ -201,6 +203,10 @@ _WHAT_DO = re.compile(
     re.I,
 )
 
+
+_WHERE_IS = re.compile(
+    r"\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s*)+(?:base|town|city|village|camp|region)?\s*\??\s*$"
+)
 
 _WHAT_SAID = re.compile(
     r"\s+(?:did|does|do|has|have|had)\b[^?]*?\b(?:say|warn|pledge|promise|vow|claim|threaten|urge|"

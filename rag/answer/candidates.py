@@ -58,7 +58,11 @@ def candidates(
             found += [
                 _weaker(c) for c in dates(sentence, Expected("date", date_part="date"), entities)
             ]
-    if kind == "place" and not question_stems & {"border", "neighbour", "neighbor", "near"}:
+    if (
+        kind == "place"
+        and not expected.locate
+        and not question_stems & {"border", "neighbour", "neighbor", "near"}
+    ):
         # "near the Burkina Faso border": a neighbour of the place asked about, not the place.
         found = [
             _weaker(c, 0.3)
@@ -66,6 +70,12 @@ def candidates(
             or _NEIGHBOUR_BEFORE.search(sentence[: c.start])
             else c
             for c in found
+        ]
+    if kind == "place" and expected.locate:
+        # "Where is Boulikessi?": a place the sentence ties to it ("in Boulikessi, near the
+        # Burkina Faso border", "Boulikessi, Mali"), not any other place it names.
+        found = [
+            c if _tied_to_asked(sentence, c, question_stems) else _weaker(c, 0.3) for c in found
         ]
     if kind == "place" and not expected.owner:
         # "U.S. President Joe Biden", "a Kenyan president": whose office, not where it happened.
@@ -218,6 +228,25 @@ def _office_of_another(
     holder = _HOLDER.match(sentence[c.end + title.end() :])
     named = holder is not None and any(stem(w) in question_stems for w in words(holder.group(1)))
     return not (named and expected.noun)
+
+
+_TIE = re.compile(
+    r"^(?:\s*,\s*|\s+)(?:(?:in|near|outside|of|close\s+to|on|at|just|(?:north|south|east|west)"
+    r"\w*\s+of)\s+)*(?:the\s+)?(?:[a-z]+\s+)?$"
+)
+
+
+def _tied_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    for m in re.finditer(r"\b[A-Z][\w’'\-]+", sentence):
+        if stem(m.group().lower()) not in question_stems:
+            continue
+        between = sentence[m.end() : c.start] if m.end() <= c.start else None
+        if between is not None and _TIE.match(between):
+            return True
+        between = sentence[c.end : m.start()] if c.end <= m.start() else None
+        if between is not None and _TIE.match(between):
+            return True
+    return False
 
 
 _NEIGHBOUR_AFTER = re.compile(r"^['’]?s?\s+(?:border|frontier|borders)\b", re.I)

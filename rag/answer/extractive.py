@@ -330,6 +330,9 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         return None
     sentence = e.text
     span = _whole_quotes(cand.text, cand.start, sentence)
+    if q.answer_type == "place" and q.expected.locate:
+        # "Where is Boulikessi?" → "near the Burkina Faso border", not "Burkina Faso".
+        span = _with_its_relation(cand, sentence) or span
     if q.answer_type in _NAMED and _plural(q.expected.noun_text):
         # "Which countries …": every one the sentence lists with the winner ("Mali, Burkina
         # Faso, and Niger"), not the winner alone.
@@ -359,6 +362,24 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
 
 _NAMED = frozenset({"person", "org", "place", "thing"})
 _LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
+
+
+_RELATION_BEFORE = re.compile(
+    r"\b(?:near|close to|outside|just outside|across from|bordering|(?:north|south|east|west)"
+    r"(?:-?(?:east|west))?\s+of)\s+(?:the\s+)?$",
+    re.I,
+)
+_BORDER_AFTER = re.compile(r"^['’]?s?\s+(?:border|frontier)s?\b", re.I)
+
+
+def _with_its_relation(cand: Candidate, sentence: str) -> str | None:
+    """The place with the words that tie another to it: "near the Burkina Faso border"."""
+    before = _RELATION_BEFORE.search(sentence[: cand.start])
+    after = _BORDER_AFTER.match(sentence[cand.end :])
+    if before is None and after is None:
+        return None
+    start = before.start() if before else cand.start
+    return sentence[start : cand.end + (after.end() if after else 0)]
 
 
 def _plural(noun: str | None) -> bool:
