@@ -89,6 +89,9 @@ CASES = [
     Case("junta-pledge", "What did the juntas pledge?", text=("eradicate",)),
     # Where a place lies: the place the sentence ties to it, with the words that tie it.
     Case("boulikessi-where", "Where is Boulikessi?", short=("near the Burkina Faso border",)),
+    # "Unconfirmed", "unverified" say no to "confirmed", "verified".
+    Case("casualties-confirmed", "Were the casualty numbers confirmed?", short=("No",)),
+    Case("footage-verified", "Was the footage verified?", short=("No",)),
     # The sentence, not the headline, answers a yes/no question the sentence states.
     Case("timbuktu-repelled", "Did the army repel the attack in Timbuktu?", short=("Yes",),
          text=("Timbuktu",)),

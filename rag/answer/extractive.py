@@ -386,12 +386,19 @@ def _plural(noun: str | None) -> bool:
     return bool(noun) and noun.isalpha() and singular(noun.lower()) != noun.lower()
 
 
+LISTED_FIT = 0.6  # of the winner's fit, for a name listed with it
+
+
 def _with_its_list(cand: Candidate, e: Evidence) -> str | None:
     """The coordination of candidates ``cand`` stands in, as the sentence writes it, if any."""
-    # Only names are listed: a thing's noun phrases coordinate with anything ("a military
-    # airport and Russian mercenaries").
+    # Only names are listed, of the winner's kind: a thing's noun phrases coordinate with
+    # anything ("a military airport and Russian mercenaries"), and "America" is no company.
     spans = sorted(
-        {(s.candidate.start, s.candidate.end) for s in e.scored if s.candidate.text[:1].isupper()}
+        {
+            (s.candidate.start, s.candidate.end)
+            for s in e.scored
+            if s.candidate.text[:1].isupper() and s.candidate.fit >= LISTED_FIT * cand.fit
+        }
     )
     if (cand.start, cand.end) not in spans:
         return None

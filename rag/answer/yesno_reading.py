@@ -96,12 +96,14 @@ class Reading:
 def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
     text = e.text
     tokens = [(m.start(), word_key(m.group())) for m in TOKEN.finditer(text)]
-    keys = {k for _, k in tokens}
+    head_keys = synonyms(yq.head) if yq.head else set()
+    # "The toll remains unconfirmed" states "confirmed", negated.
+    unmade = [i for i, (_, k) in enumerate(tokens) if k.startswith("un") and k[2:] in head_keys]
+    keys = {k for _, k in tokens} | {tokens[i][1][2:] for i in unmade}
     wanted = [synonyms(k) for k in yq.predicate]
     cover = (sum(bool(keys & w) for w in wanted) / len(wanted)) if wanted else 0.0
     others = [synonyms(k) for k in yq.predicate if k != yq.head]
     rest = (sum(bool(keys & w) for w in others) / len(others)) if others else 1.0
-    head_keys = synonyms(yq.head) if yq.head else set()
     free_order = yq.passive or bool(head_keys & _ERGATIVE)
     subject_hit = any(k in keys for k in yq.subject) or any(contains_term(text, f) for f in focus)
     # "Asked whether she will retire, Marchetti …": a pronoun stands for a subject the
@@ -134,6 +136,9 @@ def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
         asked |= bool(ASKED.search(text[_clause_start(text, tokens[i][0]) : tokens[i][0]]))
     if head_at and not negated:
         negated = _denied_by_contrast(text, tokens, head_at[0], yq)
+    # "Unverified footage", "the toll remains unconfirmed": before or after, it is said of it.
+    if unmade and not head_at:
+        head_at, negated = unmade, True
     ceased = yq.still and bool(_CESSATION.search(text))
     opposed = _opposed(text, tokens, yq, subject) and rest >= MIN_COVER
     head_pos = tokens[head_at[0]][0] if head_at else None

@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from rag.text.acronyms import expansions
 from rag.text.lexicon import MONTHS, SCALES, TENS, UNITS, WEEKDAYS, alternation
+from rag.text.places import is_country
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ class NLP:
                 sentence
             )
         ents = [Entity(e.text, e.label_, e.start_char, e.end_char) for e in doc.ents]
-        ents = _named_with_acronym(sentence, ents)
+        ents = _named_with_acronym(sentence, _countries_as_places(ents))
         # Numbers spaCy missed ("40" inside "40-strong") still count as numbers.
         covered = {(e.start, e.end) for e in ents}
         ents += [
@@ -162,6 +163,22 @@ class NLP:
             if e.label in {"CARDINAL", "DATE"} and not any(a <= e.start < b for a, b in covered)
         ]
         return ents, _dependency_attribution(doc) or pattern_attribution(sentence)
+
+
+def _countries_as_places(ents: list[Entity]) -> list[Entity]:
+    """ "Niger" read as a person's name: a country's name is a place, unless it is also a common
+    first name ("Chad", "Jordan")."""
+    return [
+        Entity(e.text, "GPE", e.start, e.end)
+        if e.label in {"PERSON", "ORG"}
+        and is_country(e.text)
+        and e.text.lower() not in _FIRST_NAMES
+        else e
+        for e in ents
+    ]
+
+
+_FIRST_NAMES = frozenset({"chad", "jordan", "georgia", "india", "israel", "kenya", "china"})
 
 
 def _named_with_acronym(sentence: str, ents: list[Entity]) -> list[Entity]:
