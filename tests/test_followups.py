@@ -53,6 +53,9 @@ PROFILE = Turn("Who is Michael Langley?", "Who is Michael Langley?", "“…” 
     [
         # The slot: the previous answer takes the place of "who".
         ([ELECTION], "by how many votes?", "By how many votes did Jane Doe win the mayoral election?"),
+        # "that" is the place the previous question named last.
+        ([KILLED], "where is that?", "Where is Dioura?"),
+        ([KILLED], "and what was it?", "What was Dioura?"),
         ([ELECTION], "By what margin?", "By what margin did Jane Doe win the mayoral election?"),
         ([ELECTION], "why?", "Why did Jane Doe win the mayoral election?"),
         ([ELECTION], "how come?", "Why did Jane Doe win the mayoral election?"),

@@ -14,6 +14,7 @@ Rule-based, so it works offline:
   election?" and "why?" becomes "Why did Jane Doe win the mayoral election?";
 * "he", "she" (and "they") stand for the previous answer when it was a name: "has she
   resigned?" becomes "Has Jane Doe resigned?";
+* "where is that?" asks where the last name of the previous question is;
 * any other short question that leans on the context ("when was it played?") carries the
   subject of the last substantive question along: "when was it played (regarding: won the cup
   final)?".
@@ -107,6 +108,12 @@ def condense_question(question: str, history: list[Turn]) -> str:
             return f"{previous.rstrip(' ?.!')} {rest}?"
         return previous
 
+    named = _WHAT_IS_THAT.match(q)
+    previous_focus = focus_terms(previous)
+    if named and previous_focus:
+        # "where is that?" after "How many soldiers died at Boulikessi?": the place named last.
+        return f"{named.group('wh').capitalize()} {named.group('aux').lower()} {previous_focus[-1]}?"
+
     bare = _BARE_WH.match(q)
     if bare:
         clause = _aux_clause(previous, base.short_answer)
@@ -124,6 +131,11 @@ def condense_question(question: str, history: list[Turn]) -> str:
     return question
 
 
+_WHAT_IS_THAT = re.compile(
+    r"^\s*(?:(?:and|so|ok|okay)\s*,?\s+)?(?P<wh>where|what)\s+(?P<aux>is|was)\s+"
+    r"(?:that|it|this)(?:\s+place)?\s*[?.!]*\s*$",
+    re.I,
+)
 # "why?", "and when?", "by how many votes?", "how much exactly?": a question phrase alone.
 _BARE_WH = re.compile(
     r"^\s*(?:(?:and|but|so|ok|okay)\s*,?\s+)?(?P<wh>why(?:\s+(?:is|was)\s+that|\s+so)?|"
