@@ -112,7 +112,9 @@ def condense_question(question: str, history: list[Turn]) -> str:
     previous_focus = focus_terms(previous)
     if named and previous_focus:
         # "where is that?" after "How many soldiers died at Boulikessi?": the place named last.
-        return f"{named.group('wh').capitalize()} {named.group('aux').lower()} {previous_focus[-1]}?"
+        return (
+            f"{named.group('wh').capitalize()} {named.group('aux').lower()} {previous_focus[-1]}?"
+        )
 
     bare = _BARE_WH.match(q)
     if bare:
