@@ -89,6 +89,11 @@ CASES = [
     Case("junta-pledge", "What did the juntas pledge?", text=("eradicate",)),
     # Where a place lies: the place the sentence ties to it, with the words that tie it.
     Case("boulikessi-where", "Where is Boulikessi?", short=("near the Burkina Faso border",)),
+    # How someone described something: the words they used.
+    Case("timbuktu-situation", "How did the Malian army describe the situation in Timbuktu?",
+         short=("under control",)),
+    Case("boulikessi-fighting", "How did the army describe its fighting at Boulikessi?",
+         short=("vigorously",)),
     # "Unconfirmed", "unverified" say no to "confirmed", "verified".
     Case("casualties-confirmed", "Were the casualty numbers confirmed?", short=("No",)),
     Case("footage-verified", "Was the footage verified?", short=("No",)),

@@ -133,6 +133,8 @@ def expected_answer(question: str, parse=None) -> Expected:
             return this
         return _blank(q) if blank else Expected(None)
     wh = m.group(1).lower()
+    if wh == "how" and DESCRIBED.match(q[m.end() :]):
+        return Expected("thing")  # "How did the army describe the situation?": its words
     if wh in {"why", "how"}:
         return Expected(None)  # reasons and manners are sentences, not spans
     after = q[m.end() :]
@@ -204,6 +206,12 @@ _WHAT_DO = re.compile(
 )
 
 
+# "How did the army describe …", "how was it called": the words someone used, a span.
+DESCRIBED = re.compile(
+    r"\s+(?:did|does|do|has|have|had|was|were|is|are)\b[^?]*?\b(?:describe|characteri[sz]e|"
+    r"call|label|dub|term|described|called|labelled|labeled|dubbed|termed|characteri[sz]ed)\b",
+    re.I,
+)
 _WHERE_IS = re.compile(
     r"\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s*)+(?:base|town|city|village|camp|region)?\s*\??\s*$"
 )

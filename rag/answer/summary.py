@@ -15,6 +15,7 @@ from datetime import date
 
 import numpy as np
 
+from rag.answer.answer_type import DESCRIBED
 from rag.answer.evidence import Evidence, contains_term
 from rag.answer.extractive import ExtractiveResult, refusal
 from rag.answer.question import focus_terms
@@ -75,6 +76,8 @@ def summary_question(question: str) -> SummaryQuestion | None:
         if not m:
             continue
         subject = q[m.end() :].strip(" ?.!:")
+        if kind == "how" and DESCRIBED.match(" " + q[m.end() :]):
+            return None  # "How did the army describe it?": the words used, a factoid
         if kind in {"why", "how"}:
             subject = _AUX_LEAD.sub("", subject)
         # As written: "widespread evacuations …" must not become a name by a capital.

@@ -78,6 +78,7 @@ IRREGULAR_PAST = {
     "threw": "throw",
     "thrown": "throw",
     "wore": "wear",
+    "worn": "wear",
     "hid": "hide",
     "bit": "bite",
     "ate": "eat",
