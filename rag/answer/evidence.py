@@ -47,6 +47,7 @@ PROXIMITY_TOKENS = 8.0  # a candidate this many words from the question's words 
 ANOTHER_SUBJECT = 0.3  # a number nearer another name than the question's names counts this much
 ANOTHER_FACT = 0.5  # a sentence giving the question's own quantity another value (quantities.py)
 SPEAKER = 0.6  # who says a sentence, for a question that asks for no person, group or speech
+SPEAKER_ASKED = 1.5  # who says it, for "who said / claimed …"
 _ASKS_FOR_SOURCES = frozenset({"person", "org"})  # who or which group may well be who said it
 WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood
 
@@ -266,6 +267,11 @@ class EvidenceScorer:
                         for s in e.scored:
                             if speaks(doc, s.candidate.start, s.candidate.end):
                                 s.score *= SPEAKER
+                    elif question.answer_type in _ASKS_FOR_SOURCES and wanted.speech:
+                        # "Who claimed the attack?": whoever says the sentence's claim.
+                        for s in e.scored:
+                            if speaks(doc, s.candidate.start, s.candidate.end):
+                                s.score *= SPEAKER_ASKED
         if any(r == SAME for _, _, r in relations):
             # Another event's count only loses where some clause tells the asked-for one: an
             # elided verb ("as she has for 31 years") must not cost the only answer there is.

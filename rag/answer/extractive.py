@@ -119,6 +119,7 @@ def answer_factoid(
     offered = [p.top[2].candidate.text for p in pooled[:CANDIDATES_OFFERED]]
     win = pooled[0]
     support, best, scored = win.top
+    best, scored = _about_the_subject(win, support, best, scored)
     if support < MIN_SUPPORT:
         return refusal(
             f"the best {q.answer_type} found is too weakly supported "
@@ -172,6 +173,24 @@ def answer_factoid(
     return ExtractiveResult(
         "answered", _statement(short, best, markers), short, citations, notes, offered
     )
+
+
+QUOTE_ABOUT_SUBJECT_RATIO = 0.5  # of the best support, for a quote that names the subject
+
+
+def _about_the_subject(
+    win: Pooled, support: float, best: Evidence, scored: Scored
+) -> tuple[Evidence, Scored]:
+    """The quote for the winner: its best sentence, unless that one leaves out a name the
+    question asks about and another of its sentences, nearly as strong, names more of them
+    ("Who claimed the attack on Dioura?": JNIM's claim about Dioura, not its claim about
+    Timbuktu)."""
+    for weight, e, s in win.support[1:]:
+        if weight < QUOTE_ABOUT_SUBJECT_RATIO * support:
+            break  # best first
+        if e.focus > best.focus:
+            return e, s
+    return best, scored
 
 
 def _fuller_name(
