@@ -260,7 +260,12 @@ def statement(short: str | None, sentence: str, following: str, published, marke
 def unconfirmed_after(sentence: str, following: str) -> bool:
     """The article's next sentence says that what this one states could not be confirmed."""
     next_sentence = re.split(r"(?<=[.!?])\s", following.strip(), maxsplit=1)[0] if following else ""
+    # "Unverified footage showed …" tells of other evidence; "… remain unconfirmed" of this.
+    next_sentence = _ATTRIBUTIVE.sub(" ", next_sentence)
     return not UNCONFIRMED.search(sentence) and bool(UNCONFIRMED.search(next_sentence))
+
+
+_ATTRIBUTIVE = re.compile(r"\bun(?:verified|confirmed)\s+(?!by\b|and\b|or\b)[A-Za-z]+", re.I)
 
 
 def _is_the_quote(short: str, sentence: str) -> bool:

@@ -1,4 +1,7 @@
-"""Names spelled out before their acronym, and the words around them (issue 10)."""
+"""General rules found by asking the seed article plain questions (issue 10): a name spelled out
+before its acronym, words for the same act, a name that qualifies another, a weekday of a dated
+article, where a place lies, and a hedge that belongs to another sentence. Sentences invented
+here."""
 
 from __future__ import annotations
 
@@ -129,3 +132,11 @@ def test_forms_more_often_another_word_stay_apart(a, b):
 def test_how_someone_described_it_asks_for_their_words():
     assert expected_answer("How did the army describe the situation?").kind == "thing"
     assert expected_answer("How did the army retreat?").kind is None
+
+
+def test_unverified_evidence_in_the_next_sentence_is_no_hedge_on_this_one():
+    from rag.answer.wording import unconfirmed_after
+
+    said = "The army said its forces fought hard before withdrawing."
+    assert not unconfirmed_after(said, "Unverified footage showed bodies at the camp.")
+    assert unconfirmed_after(said, "The account remains unverified.")
