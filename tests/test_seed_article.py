@@ -103,6 +103,9 @@ CASES = [
     # The sentence, not the headline, answers a yes/no question the sentence states.
     Case("timbuktu-repelled", "Did the army repel the attack in Timbuktu?", short=("Yes",),
          text=("Timbuktu",)),
+    # A country asked about is its demonym in the sentence ("the Malian army").
+    Case("mali-repelled", "Did Mali repel the attack in Timbuktu?", short=("Yes",),
+         text=("Timbuktu",)),
 ]  # fmt: skip
 
 

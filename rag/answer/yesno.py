@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+from rag.answer.candidates import headline
 from rag.answer.evidence import Evidence, contains_term
 from rag.answer.extractive import ExtractiveResult, refusal
 from rag.answer.question import QuestionAnalysis
@@ -94,7 +95,10 @@ def answer_yes_no(q: QuestionAnalysis, ranked: list[Evidence], nlp: NLP | None) 
     for r in about[:3]:
         if r.opposed and not r.irrealis:
             return _result("No", r.evidence, "the sentence states the opposite")
-    closest = (stating or about)[0].evidence
+    # The closest passage is a sentence of the article, not its headline, where there is one.
+    closest = next(
+        (r for r in [*stating, *about] if not headline(r.evidence.text)), (stating or about)[0]
+    ).evidence
     return _undecided(
         closest, "The articles do not say.", "no sentence settles it", label="The closest passage"
     )
