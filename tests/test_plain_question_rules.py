@@ -140,3 +140,21 @@ def test_unverified_evidence_in_the_next_sentence_is_no_hedge_on_this_one():
     said = "The army said its forces fought hard before withdrawing."
     assert not unconfirmed_after(said, "Unverified footage showed bodies at the camp.")
     assert unconfirmed_after(said, "The account remains unverified.")
+
+
+def test_a_name_listed_among_people_is_a_person():
+    sentence = "The show will feature models including Lima, Banks, Gigi Hadid and Kate Moss."
+    ents = [
+        Entity("Lima", "GPE", 39, 43),
+        Entity("Banks", "PERSON", 45, 50),
+        Entity("Gigi Hadid", "PERSON", 52, 62),
+        Entity("Kate Moss", "PERSON", 67, 76),
+    ]
+    (lima,) = candidates(sentence, Expected("place"), ents, {stem("show")})
+    alone = candidates(
+        "The show was held in Lima.",
+        Expected("place"),
+        [Entity("Lima", "GPE", 21, 25)],
+        {stem("show")},
+    )
+    assert lima.fit < alone[0].fit

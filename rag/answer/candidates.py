@@ -77,6 +77,11 @@ def candidates(
         found = [
             c if _tied_to_asked(sentence, c, question_stems) else _weaker(c, 0.3) for c in found
         ]
+    if kind in {"place", "org", "thing"}:
+        # "supermodels, including Lima, Banks, Barbara Palvin …": a list holds one kind, so a
+        # name listed among people is a person's, whatever NER read.
+        people = [x for x in entities if x.label == "PERSON"]
+        found = [_weaker(c, 0.3) if _listed_with(sentence, c, people) else c for c in found]
     if kind == "place" and not expected.owner:
         # "U.S. President Joe Biden", "a Kenyan president": whose office, not where it happened.
         found = [
@@ -228,6 +233,20 @@ def _office_of_another(
     holder = _HOLDER.match(sentence[c.end + title.end() :])
     named = holder is not None and any(stem(w) in question_stems for w in words(holder.group(1)))
     return not (named and expected.noun)
+
+
+_LIST_GAP = re.compile(r"^\s*,\s*(?:and\s+)?$|^\s+and\s+$")
+
+
+def _listed_with(sentence: str, c: Candidate, people: list[Entity]) -> bool:
+    """``c`` stands in a comma list with at least two people."""
+    spans = sorted({(p.start, p.end) for p in people} | {(c.start, c.end)})
+    i = j = spans.index((c.start, c.end))
+    while i > 0 and _LIST_GAP.match(sentence[spans[i - 1][1] : spans[i][0]]):
+        i -= 1
+    while j + 1 < len(spans) and _LIST_GAP.match(sentence[spans[j][1] : spans[j + 1][0]]):
+        j += 1
+    return j - i >= 2
 
 
 _TIE = re.compile(
