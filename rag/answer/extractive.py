@@ -181,14 +181,16 @@ QUOTE_ABOUT_SUBJECT_RATIO = 0.5  # of the best support, for a quote that names t
 def _about_the_subject(
     win: Pooled, support: float, best: Evidence, scored: Scored
 ) -> tuple[Evidence, Scored]:
-    """The quote for the winner: its best sentence, unless that one leaves out a name the
-    question asks about and another of its sentences, nearly as strong, names more of them
+    """The quote for the winner: its best sentence, unless that one names nothing the question
+    asks about and another of its sentences, nearly as strong, does
     ("Who claimed the attack on Dioura?": JNIM's claim about Dioura, not its claim about
     Timbuktu)."""
+    if best.focus > 0:
+        return best, scored
     for weight, e, s in win.support[1:]:
         if weight < QUOTE_ABOUT_SUBJECT_RATIO * support:
             break  # best first
-        if e.focus > best.focus:
+        if e.focus > 0 and not headline(e.text):
             return e, s
     return best, scored
 
