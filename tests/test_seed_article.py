@@ -76,6 +76,7 @@ CASES = [
     # "an al-Qaeda-linked group" is linked to al-Qaeda, and is not it.
     Case("jnim-link", "Who is JNIM linked to?", short=("Al-Qaeda", "al-Qaeda")),
     Case("boulikessi-group", "Which group attacked Boulikessi?", short=("JNIM",)),
+    Case("jnim-kind", "What kind of group is JNIM?", short=("al-Qaeda-linked group",)),
     # Irregular and other words for the same act: "worn", "detonated".
     Case("timbuktu-attire", "What did the attackers wear in Timbuktu?",
          short=("military attire",)),

@@ -287,7 +287,12 @@ def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) ->
     if m is None:
         return False
     link = stem(m.group(1).lower())
+    if question_stems & _KIND_OF:
+        return False  # "What kind of group is JNIM?": "an al-Qaeda-linked group" says which
     return link not in question_stems and not kin_of(link) & question_stems
+
+
+_KIND_OF = frozenset(stem(w) for w in ("kind", "type", "sort"))
 
 
 OTHER_CATEGORY_FIT = 0.4

@@ -369,6 +369,11 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         word = after.group(1).lower() if after else ""
         if word and not word.endswith(("ed", "ing")) and is_category(word, q.expected.noun):
             span = f"{cand.text} {after.group(1)}"
+    if q.answer_type in _NAMED and q.expected.noun:
+        # "al-Qaeda" → "al-Qaeda-linked group" for "what kind of group": the link is the kind.
+        linked = re.match(r"(-[a-z]+)\s+([A-Za-z]+)\b", sentence[cand.end :])
+        if linked and is_category(linked.group(2), q.expected.noun):
+            span = f"{cand.text}{linked.group(1)} {linked.group(2)}"
     if q.answer_type in NUMERIC:
         # Keep the hedge the article puts on a number: "more than 30", "upwards of 400".
         m = _QUALIFIER.search(sentence[: cand.start])
