@@ -26,7 +26,7 @@ from rag.answer.number_candidates import (
     dates,
     numeric,
 )
-from rag.answer.spans import Candidate, key_of
+from rag.answer.spans import Candidate, coordinated, key_of
 from rag.models.nlp import Entity
 from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
@@ -235,18 +235,10 @@ def _office_of_another(
     return not (named and expected.noun)
 
 
-_LIST_GAP = re.compile(r"^\s*,\s*(?:and\s+)?$|^\s+and\s+$")
-
-
 def _listed_with(sentence: str, c: Candidate, people: list[Entity]) -> bool:
-    """``c`` stands in a comma list with at least two people."""
-    spans = sorted({(p.start, p.end) for p in people} | {(c.start, c.end)})
-    i = j = spans.index((c.start, c.end))
-    while i > 0 and _LIST_GAP.match(sentence[spans[i - 1][1] : spans[i][0]]):
-        i -= 1
-    while j + 1 < len(spans) and _LIST_GAP.match(sentence[spans[j][1] : spans[j + 1][0]]):
-        j += 1
-    return j - i >= 2
+    """``c`` stands in a list with at least two people."""
+    listed = coordinated(sentence, [(p.start, p.end) for p in people], (c.start, c.end))
+    return len(listed) >= 3
 
 
 _TIE = re.compile(

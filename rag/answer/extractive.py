@@ -24,7 +24,7 @@ from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
 from rag.answer.question import ENTITY_LABELS, QuestionAnalysis
 from rag.answer.relevance import relevance_problem
-from rag.answer.spans import Candidate
+from rag.answer.spans import Candidate, coordinated
 from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
@@ -387,7 +387,6 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
 
 
 _NAMED = frozenset({"person", "org", "place", "thing"})
-_LIST_GAP = re.compile(r"^(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)$")
 
 
 _RELATION_BEFORE = re.compile(
@@ -428,13 +427,8 @@ def _with_its_list(cand: Candidate, e: Evidence) -> str | None:
     )
     if (cand.start, cand.end) not in spans:
         return None
-    i = j = spans.index((cand.start, cand.end))
-    text = e.text
-    while i > 0 and _LIST_GAP.match(text[spans[i - 1][1] : spans[i][0]]):
-        i -= 1
-    while j + 1 < len(spans) and _LIST_GAP.match(text[spans[j][1] : spans[j + 1][0]]):
-        j += 1
-    return text[spans[i][0] : spans[j][1]] if j > i else None
+    listed = coordinated(e.text, spans, (cand.start, cand.end))
+    return e.text[listed[0][0] : listed[-1][1]] if len(listed) > 1 else None
 
 
 _QUOTES = '"“”'

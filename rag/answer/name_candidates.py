@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.answer_type import WORK_NOUNS, singular
-from rag.answer.spans import Candidate, key_of
+from rag.answer.spans import LIST_SEPARATOR, Candidate, key_of
 from rag.models.nlp import Entity
 from rag.text.lexicon import CALENDAR_WORDS, MONTH_ABBREVIATIONS, wordlist
 from rag.text.places import country_of, is_country
@@ -144,14 +144,11 @@ def _countries(entities: list[Entity]) -> list[Candidate]:
     return out
 
 
-_LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
-
-
 def _split_lists(entities: list[Entity]) -> list[Entity]:
     """ "Mali, Burkina Faso" read by NER as one organisation: the countries it lists, each."""
     out: list[Entity] = []
     for e in entities:
-        cuts = [0, *(x for m in _LIST_SEPARATOR.finditer(e.text) for x in m.span()), len(e.text)]
+        cuts = [0, *(x for m in LIST_SEPARATOR.finditer(e.text) for x in m.span()), len(e.text)]
         parts = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
         if len(parts) > 1 and all(country_of(e.text[a:b]) for a, b in parts):
             out += [Entity(e.text[a:b], "GPE", e.start + a, e.start + b) for a, b in parts]

@@ -40,3 +40,21 @@ def key_of(text: str) -> str:
         unit = [x for x in w if not re.match(r"^[\d.,]+$", x) and x not in NUMBER_WORDS]
         return n + ":" + (singular(unit[-1]) if unit else "")
     return " ".join(singular(x) for x in w)
+
+
+# What stands between two items of a list: "Mali, Burkina Faso, and Niger", "Sweden and Finland".
+LIST_SEPARATOR = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+
+
+def coordinated(
+    sentence: str, spans: list[tuple[int, int]], at: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """The spans listed together with ``at`` in ``sentence`` (``at`` included, in order):
+    those only a list separator keeps apart from it or from one another."""
+    spans = sorted(set(spans) | {at})
+    i = j = spans.index(at)
+    while i > 0 and LIST_SEPARATOR.fullmatch(sentence[spans[i - 1][1] : spans[i][0]]):
+        i -= 1
+    while j + 1 < len(spans) and LIST_SEPARATOR.fullmatch(sentence[spans[j][1] : spans[j + 1][0]]):
+        j += 1
+    return spans[i : j + 1]
