@@ -28,6 +28,7 @@ from rag.answer.number_candidates import (
 )
 from rag.answer.spans import Candidate, coordinated, key_of
 from rag.models.nlp import Entity
+from rag.text.acronyms import trailing_acronym
 from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
 from rag.text.places import country_of, is_country, is_demonym, is_us_state
@@ -453,8 +454,8 @@ def _named_by_question(
     "which university" is one: its other word is new."""
     if countries and country_of(text) in countries:
         return True
-    acronym = _WITH_ACRONYM.search(text)
-    if acronym and stem(acronym.group(1).lower()) in question_stems:
+    acronym = trailing_acronym(text)
+    if acronym and stem(acronym.lower()) in question_stems:
         return True  # "Jama'a Nusrat ul-Islam wa al-Muslimin (JNIM)" for a question on JNIM
     content = [stem(possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
     content = [c for c in content if c != noun]
@@ -468,9 +469,6 @@ def _named_by_question(
     if full_name and all(stem(possessive(w)) in question_stems for w in words(" ".join(names))):
         return True
     return not content or all(c in question_stems for c in content)
-
-
-_WITH_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,9})\)$")
 
 
 def possessive(word: str) -> str:

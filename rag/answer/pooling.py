@@ -18,6 +18,7 @@ from rag.answer.evidence import Evidence, Scored, place
 from rag.answer.question import QuestionAnalysis
 from rag.answer.relevance import relevance_problem
 from rag.answer.spans import Candidate
+from rag.text.acronyms import trailing_acronym
 
 # Calibrated on rtqa dev questions (README "Measured"), never per question.
 OTHER_ARTICLE_WEIGHT = 0.5  # the same answer in a further article adds this share of its support
@@ -63,7 +64,7 @@ def pool_candidates(
     """
     by_key: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
     weights = _weights(q, ranked, now)
-    surfaces: dict[str, dict[str, Candidate]] = defaultdict(dict)
+    surfaces: dict[str, Candidate] = {}
     for e in ranked:
         if not e.scored or id(e) not in weights:
             continue
@@ -74,27 +75,26 @@ def pool_candidates(
                 continue  # a name twice in one sentence is one piece of evidence
             seen.add(c.key)
             by_key[c.key].append((weights[id(e)] * s.score, e, s))
-            # "Federal Bureau of Investigation (FBI)" and "FBI" share a key: each is looked for.
-            known = surfaces[c.key].get(c.text)
+            known = surfaces.get(c.key)
             if known is None or c.fit > known.fit:
-                surfaces[c.key][c.text] = c
+                surfaces[c.key] = c
     titles: dict[str, dict[str, float]] = defaultdict(dict)
     for e in ranked:
         if id(e) not in weights:
             continue
-        for key, forms in surfaces.items():
-            for c in sorted(forms.values(), key=lambda c: -c.fit):
-                if not e.scored:
-                    at = _find(e.text, c.text)
-                    if at is not None:
-                        spread = Candidate(c.text, at, at + len(c.text), c.fit * SPREAD_FIT, key)
-                        placed = place(q, e, spread)
-                        by_key[key].append((weights[id(e)] * placed.score, e, placed))
-                        break
+        for key, c in surfaces.items():
+            # "Federal Bureau of Investigation (FBI)" is also looked for as "FBI".
+            forms = [c.text] + ([a] if (a := trailing_acronym(c.text)) else [])
+            if not e.scored:
+                found = next(((f, at) for f in forms if (at := _find(e.text, f)) is not None), None)
+                if found is not None:
+                    f, at = found
+                    spread = Candidate(f, at, at + len(f), c.fit * SPREAD_FIT, key)
+                    placed = place(q, e, spread)
+                    by_key[key].append((weights[id(e)] * placed.score, e, placed))
             aid = e.passage.article_id
-            named = [c.fit for c in forms.values() if _find(e.passage.title, c.text) is not None]
-            if aid not in titles[key] and named:
-                titles[key][aid] = e.title_lexical * max(named)
+            if aid not in titles[key] and any(_find(e.passage.title, f) is not None for f in forms):
+                titles[key][aid] = e.title_lexical * c.fit
     keys = _merge_names(list(by_key)) if q.answer_type not in NUMERIC else {k: k for k in by_key}
     merged: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
     merged_titles: dict[str, dict[str, float]] = defaultdict(dict)

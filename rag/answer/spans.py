@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from rag.answer.answer_type import singular
+from rag.text.acronyms import trailing_acronym
 from rag.text.lexicon import NUMBER_WORDS
 from rag.text.tokens import words
 
@@ -24,15 +25,12 @@ class Candidate:
     counts: str | None = None  # the noun a number stands before ("assailants" in "13 assailants")
 
 
-_WITH_ACRONYM = re.compile(r"^[^()]+\(([A-Z][A-Za-z]{1,9})\)$")
-
-
 def key_of(text: str) -> str:
     from rag.text.facts import normalize_number
 
-    named = _WITH_ACRONYM.match(text)
-    if named:
-        text = named.group(1)  # "Federal Bureau of Investigation (FBI)" is the FBI elsewhere
+    acronym = trailing_acronym(text)
+    if acronym:
+        text = acronym  # "Federal Bureau of Investigation (FBI)" is the FBI elsewhere
 
     n = normalize_number(text)
     w = [x for x in words(text.lower()) if x not in {"the", "a", "an"}]

@@ -21,6 +21,15 @@ _WORD = re.compile(r"[\w'’\-.&]+")
 _STOP_BEFORE = re.compile(r"[,;:()“”\"]")  # a long form never reaches across these
 
 
+_TRAILING = re.compile(r"\S\s*\(([A-Z][A-Za-z]{1,9})\)$")
+
+
+def trailing_acronym(name: str) -> str | None:
+    """ "Federal Bureau of Investigation (FBI)" → "FBI": the acronym a name closes with."""
+    m = _TRAILING.search(name)
+    return m.group(1) if m else None
+
+
 @dataclass(frozen=True)
 class Expansion:
     long_form: str
