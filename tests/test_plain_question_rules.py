@@ -15,7 +15,6 @@ from rag.answer.number_candidates import dates
 from rag.answer.spans import key_of
 from rag.models.nlp import Entity
 from rag.text.acronyms import expansions
-from rag.text.kin import same_word
 from rag.text.tokens import stem
 
 
@@ -115,18 +114,6 @@ def test_where_a_place_lies_is_a_place_tied_to_it():
     where = Expected("place", locate=True)
     fits = {c.text: c.fit for c in candidates(sentence, where, ents, {stem("kora")})}
     assert fits["Lake Chad"] > fits["Ndjamena"]
-
-
-@pytest.mark.parametrize(
-    ("a", "b"), [("fought", "fighting"), ("worn", "wear"), ("withdrew", "withdraws")]
-)
-def test_irregular_forms_are_the_same_act(a, b):
-    assert same_word(a, b)
-
-
-@pytest.mark.parametrize(("a", "b"), [("left", "leave"), ("found", "find"), ("wound", "wind")])
-def test_forms_more_often_another_word_stay_apart(a, b):
-    assert not same_word(a, b)
 
 
 def test_how_someone_described_it_asks_for_their_words():

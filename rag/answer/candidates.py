@@ -106,9 +106,10 @@ def candidates(
         # "Which spacecraft …", "which type of drink": an organisation is who made or sold it.
         groups = {(x.start, x.end) for x in entities if x.label == "ORG"}
         found = [_weaker(c, 0.3) if (c.start, c.end) in groups else c for c in found]
-    if kind in {"person", "place", "org", "thing"}:
+    if kind in {"person", "org", "thing"}:
         # "an al-Qaeda-linked group", "the U.S.-led coalition": a name that qualifies another
-        # is not it, unless the question asks that very link ("Who is JNIM linked to?").
+        # is not it, unless the question asks that very link ("Who is JNIM linked to?"). A
+        # place still places what it qualifies ("the Atlanta-based network").
         found = [
             _weaker(c, 0.3) if _qualifies_another(sentence, c, question_stems) else c for c in found
         ]

@@ -170,9 +170,7 @@ def _countries_as_places(ents: list[Entity]) -> list[Entity]:
     first name ("Chad", "Jordan")."""
     return [
         Entity(e.text, "GPE", e.start, e.end)
-        if e.label in {"PERSON", "ORG"}
-        and is_country(e.text)
-        and e.text.lower() not in _FIRST_NAMES
+        if e.label == "PERSON" and is_country(e.text) and e.text.lower() not in _FIRST_NAMES
         else e
         for e in ents
     ]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from rag.text.tokens import stem
-from rag.text.verbs import IRREGULAR_PAST
 
 _GROUPS = [
     "die died dies kill killed kills dead death deaths perish perished",
@@ -14,48 +13,6 @@ _GROUPS = [
     "linked affiliated allied aligned",
     "explode exploded explosion detonate detonated",
 ]
-
-# Irregular forms also say the same act ("fought" and "fighting", "worn" and "wear"), except
-# those that are more often another word: "left", "found", "saw", "wound" (an injury) …
-_NOT_A_VERB_FORM = frozenset(
-    [
-        "left",
-        "found",
-        "saw",
-        "met",
-        "rose",
-        "wound",
-        "bound",
-        "lay",
-        "laid",
-        "lit",
-        "bit",
-        "felt",
-        "fell",
-        "shot",
-        "led",
-        "lead",
-        "won",
-        "beat",
-        "set",
-        "put",
-        "cut",
-        "hit",
-        "hurt",
-        "let",
-        "quit",
-        "shut",
-        "split",
-        "spread",
-        "cost",
-        "bet",
-        "bid",
-        "read",
-        "did",
-        "had",
-        "got",
-    ]
-)
 
 
 def _table(groups: list[str]) -> dict[str, frozenset[str]]:
@@ -67,20 +24,7 @@ def _table(groups: list[str]) -> dict[str, frozenset[str]]:
     return table
 
 
-def _with_irregular_forms(table: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
-    """``table`` with each verb's irregular forms as one more group ("wear wore worn")."""
-    forms: dict[str, set[str]] = {}
-    for past, base in IRREGULAR_PAST.items():
-        a, b = stem(past), stem(base)
-        if past not in _NOT_A_VERB_FORM and a != b and a not in table and b not in table:
-            forms.setdefault(b, {b}).add(a)
-    out = dict(table)
-    for group in forms.values():
-        out.update({s: frozenset(group - {s}) for s in group})
-    return out
-
-
-KIN_STEMS = _with_irregular_forms(_table(_GROUPS))
+KIN_STEMS = _table(_GROUPS)
 
 
 def kin_of(term: str) -> frozenset[str]:
