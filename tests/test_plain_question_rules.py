@@ -117,8 +117,13 @@ def test_where_a_place_lies_is_a_place_tied_to_it():
 
 
 def test_how_someone_described_it_asks_for_their_words():
-    assert expected_answer("How did the army describe the situation?").kind == "thing"
+    asked = expected_answer("How did the army describe the situation?")
+    assert (asked.kind, asked.quoted) == ("thing", True)
     assert expected_answer("How did the army retreat?").kind is None
+    sentence = 'Near Kora, the army said its troops fought "bravely".'
+    ents = [Entity("Kora", "GPE", 5, 9)]
+    found = {c.text: c.fit for c in candidates(sentence, asked, ents, {stem("army")})}
+    assert found["bravely"] > found["Kora"]
 
 
 def test_unverified_evidence_in_the_next_sentence_is_no_hedge_on_this_one():

@@ -94,6 +94,8 @@ CASES = [
     # How someone described something: the words they used.
     Case("timbuktu-situation", "How did the Malian army describe the situation in Timbuktu?",
          short=("under control",)),
+    Case("boulikessi-fighting", "How did the army describe its fighting at Boulikessi?",
+         short=("vigorously",)),
     # "Unconfirmed", "unverified" say no to "confirmed", "verified".
     Case("casualties-confirmed", "Were the casualty numbers confirmed?", short=("No",)),
     Case("footage-verified", "Was the footage verified?", short=("No",)),

@@ -117,6 +117,8 @@ class Expected:
     owner: bool = False
     # "Where is Boulikessi?": where a place the question names lies, so its neighbours answer.
     locate: bool = False
+    # "How did the army describe …?": the words someone used, so a quotation answers.
+    quoted: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -134,7 +136,7 @@ def expected_answer(question: str, parse=None) -> Expected:
         return _blank(q) if blank else Expected(None)
     wh = m.group(1).lower()
     if wh == "how" and DESCRIBED.match(q[m.end() :]):
-        return Expected("thing")  # "How did the army describe the situation?": its words
+        return Expected("thing", quoted=True)  # "How did the army describe it?": its words
     if wh in {"why", "how"}:
         return Expected(None)  # reasons and manners are sentences, not spans
     after = q[m.end() :]

@@ -120,6 +120,9 @@ def candidates(
     if kind in {"person", "place", "org", "thing"} and expected.noun:
         found = [_category_fit(sentence, c, kind, expected.noun) for c in found]
     found = [_without_asked_owner(c, question_stems) for c in found]
+    if expected.quoted:
+        # "How did the army describe …?": the words in quotation marks, before any name.
+        found = [c if _in_quotes(sentence, c) else _weaker(c, 0.3) for c in found]
     if kind == "thing":
         # "Tuesday" or "November" for "which feature", "what storm": a when, never a what.
         found = [c for c in found if c.text.lower() not in CALENDAR_WORDS]
@@ -274,6 +277,10 @@ _LINKED = re.compile(
     r"controlled|born|made)\b",
     re.I,
 )
+
+
+def _in_quotes(sentence: str, c: Candidate) -> bool:
+    return any(m.start(1) <= c.start and c.end <= m.end(1) for m in QUOTED.finditer(sentence))
 
 
 def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
