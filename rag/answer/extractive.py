@@ -119,7 +119,6 @@ def answer_factoid(
     offered = [p.top[2].candidate.text for p in pooled[:CANDIDATES_OFFERED]]
     win = pooled[0]
     support, best, scored = win.top
-    best, scored = _about_the_subject(win, support, best, scored)
     if support < MIN_SUPPORT:
         return refusal(
             f"the best {q.answer_type} found is too weakly supported "
@@ -173,26 +172,6 @@ def answer_factoid(
     return ExtractiveResult(
         "answered", _statement(short, best, markers), short, citations, notes, offered
     )
-
-
-QUOTE_ABOUT_SUBJECT_RATIO = 0.5  # of the best support, for a quote that names the subject
-
-
-def _about_the_subject(
-    win: Pooled, support: float, best: Evidence, scored: Scored
-) -> tuple[Evidence, Scored]:
-    """The quote for the winner: its best sentence, unless that one names nothing the question
-    asks about and another of its sentences, nearly as strong, does
-    ("Who claimed the attack on Dioura?": JNIM's claim about Dioura, not its claim about
-    Timbuktu)."""
-    if best.focus > 0:
-        return best, scored
-    for weight, e, s in win.support[1:]:
-        if weight < QUOTE_ABOUT_SUBJECT_RATIO * support:
-            break  # best first
-        if e.focus > 0 and not headline(e.text):
-            return e, s
-    return best, scored
 
 
 def _fuller_name(
