@@ -253,6 +253,8 @@ _TIE = re.compile(
 
 
 def _tied_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    """A name of the question stands beside ``c`` with only words that tie two places between
+    ("Boulikessi, near the", "in Kora, in central")."""
     for m in re.finditer(r"\b[A-Z][\w’'\-]+", sentence):
         if stem(m.group().lower()) not in question_stems:
             continue
