@@ -150,3 +150,13 @@ def test_a_name_listed_among_people_is_a_person():
         {stem("show")},
     )
     assert lima.fit < alone[0].fit
+
+
+def test_a_weekday_read_back_is_no_answer_to_when_will():
+    sentence = "Officials said on Tuesday that the vaccine is coming."
+    at = sentence.index("Tuesday")
+    ents = [Entity("Tuesday", "DATE", at, at + len("Tuesday"))]
+    asked = Expected("date", date_part="date")
+    past = candidates(sentence, asked, ents, {stem("vaccine")}, dated=True)
+    future = candidates(sentence, asked, ents, {stem("vaccine"), stem("will")}, dated=True)
+    assert future[0].fit < past[0].fit
