@@ -106,15 +106,16 @@ def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
     others = [synonyms(k) for k in yq.predicate if k != yq.head]
     rest = (sum(bool(keys & w) for w in others) / len(others)) if others else 1.0
     free_order = yq.passive or bool(head_keys & _ERGATIVE)
+    demonyms = _demonyms(tokens, yq.subject)  # "the Malian army" for "Did Mali …?"
     subject_hit = (
         any(k in keys for k in yq.subject)
         or any(contains_term(text, f) for f in focus)
-        or _country_named(text, yq.subject)
+        or bool(demonyms)
     )
     # "Asked whether she will retire, Marchetti …": a pronoun stands for a subject the
     # sentence names.
     subject = [*yq.subject, *(_PRONOUNS if subject_hit and yq.subject else ())]
-    subject += _demonyms(tokens, yq.subject)  # "the Malian army" for "Did Mali …?"
+    subject += demonyms
     # In an active question the subject acts: "Rovers won, beating Eastbrook" does not say
     # that Eastbrook won. A passive one ("Were 40 soldiers killed?") names it after the verb.
     head_at = [
@@ -264,12 +265,8 @@ def _opposed(
 # --- answer -----------------------------------------------------------------------------------
 
 
-def _country_named(text: str, subject: list[str]) -> bool:
-    """ "Did Mali confirm …?" is about "the Malian army": a country by its demonym."""
-    countries = {country_of(k) for k in subject} - {None}
-    return bool(countries) and any(country_of(w) in countries for w in TOKEN.findall(text))
-
-
 def _demonyms(tokens: list[tuple[int, str]], subject: list[str]) -> list[str]:
+    """The sentence's words for a country the subject names: "Did Mali confirm …?" is about
+    "the Malian army"."""
     countries = {country_of(k) for k in subject} - {None}
-    return [k for _, k in tokens if countries and country_of(k) in countries] if countries else []
+    return [k for _, k in tokens if country_of(k) in countries] if countries else []
