@@ -100,6 +100,7 @@ _WHICH_OF = re.compile(
 _GROUP_MODIFIERS = frozenset(wordlist("children women men people girls boys kids"))
 _NO_CATEGORY = frozenset(wordlist("following above option options choice choices answer"))
 _KIND_OF = re.compile(r"^(?:type|kind|sort|form|variety|brand|piece|pair|name)s?$", re.I)
+_ASKS_A_KIND = re.compile(r"\b(?:kind|type|sort)\s+of\b", re.I)
 _SKIP = frozenset(
     wordlist("the a an of this that these those new former recent major popular famous")
 )
@@ -119,6 +120,8 @@ class Expected:
     locate: bool = False
     # "How did the army describe …?": the words someone used, so a quotation answers.
     quoted: bool = False
+    # "What kind of group is JNIM?": which kind of the category, so "al-Qaeda-linked" answers.
+    kind_of: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -198,7 +201,8 @@ def expected_answer(question: str, parse=None) -> Expected:
     owner = bool(
         re.search(rf"\b{re.escape(noun)}['’]s\s", q, re.I) or re.search(r"\bof\s*$", q[: m.start()])
     )
-    return Expected(_category_kind(n), stem(n), noun, blank=blank, owner=owner)
+    kind_of = bool(_ASKS_A_KIND.search(q))
+    return Expected(_category_kind(n), stem(n), noun, blank=blank, owner=owner, kind_of=kind_of)
 
 
 _WHAT_DO = re.compile(

@@ -109,10 +109,14 @@ def candidates(
         found = [_weaker(c, 0.3) if (c.start, c.end) in groups else c for c in found]
     if kind in {"person", "org", "thing"}:
         # "an al-Qaeda-linked group", "the U.S.-led coalition": a name that qualifies another
-        # is not it, unless the question asks that very link ("Who is JNIM linked to?"). A
-        # place still places what it qualifies ("the Atlanta-based network").
+        # is not it, unless the question asks that very link ("Who is JNIM linked to?") or
+        # what kind the thing is ("an al-Qaeda-linked group" says which). A place still places
+        # what it qualifies ("the Atlanta-based network").
         found = [
-            _weaker(c, 0.3) if _qualifies_another(sentence, c, question_stems) else c for c in found
+            _weaker(c, 0.3)
+            if not expected.kind_of and _qualifies_another(sentence, c, question_stems)
+            else c
+            for c in found
         ]
     if kind in {"person", "place", "org", "thing"} and headline(sentence):
         # "Mali Army Repels Attack After …": among a headline's capitals NER cannot tell a
@@ -262,11 +266,13 @@ def _tied_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> boo
     for m in re.finditer(r"\b[A-Z][\w’'\-]+", sentence):
         if stem(m.group().lower()) not in question_stems:
             continue
-        between = sentence[m.end() : c.start] if m.end() <= c.start else None
-        if between is not None and _TIE.match(between):
-            return True
-        between = sentence[c.end : m.start()] if c.end <= m.start() else None
-        if between is not None and _TIE.match(between):
+        if m.end() <= c.start:
+            between = sentence[m.end() : c.start]
+        elif c.end <= m.start():
+            between = sentence[c.end : m.start()]
+        else:
+            continue
+        if _TIE.match(between):
             return True
     return False
 
@@ -294,12 +300,7 @@ def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) ->
     if m is None:
         return False
     link = stem(m.group(1).lower())
-    if question_stems & _KIND_OF:
-        return False  # "What kind of group is JNIM?": "an al-Qaeda-linked group" says which
     return link not in question_stems and not kin_of(link) & question_stems
-
-
-_KIND_OF = frozenset(stem(w) for w in ("kind", "type", "sort"))
 
 
 OTHER_CATEGORY_FIT = 0.4

@@ -348,7 +348,7 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         word = after.group(1).lower() if after else ""
         if word and not word.endswith(("ed", "ing")) and is_category(word, q.expected.noun):
             span = f"{cand.text} {after.group(1)}"
-    if q.answer_type in _NAMED and q.expected.noun and _KIND_OF.search(q.text):
+    if q.answer_type in _NAMED and q.expected.kind_of:
         # "al-Qaeda" → "al-Qaeda-linked group" for "what kind of group": the link is the kind.
         linked = re.match(r"(-[a-z]+)\s+([A-Za-z]+)\b", sentence[cand.end :])
         if linked and is_category(linked.group(2), q.expected.noun):
@@ -366,7 +366,6 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
 
 
 _NAMED = frozenset({"person", "org", "place", "thing"})
-_KIND_OF = re.compile(r"\b(?:kind|type|sort)\s+of\b", re.I)
 
 
 _RELATION_BEFORE = re.compile(
