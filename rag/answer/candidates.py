@@ -42,8 +42,10 @@ def candidates(
     question_stems: set[str],
     noun_phrases: list[Entity] | None = None,
     dated: bool = False,
+    known: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
-    """``dated``: the sentence's article has a publication date (a weekday is then a day)."""
+    """``dated``: the sentence's article has a publication date (a weekday is then a day);
+    ``known``: the names NER read in any retrieved sentence."""
     kind = expected.kind
     if kind is None:
         return []
@@ -53,7 +55,7 @@ def candidates(
         # A weekday is read back from the article's date: no day a "when will …" asks for.
         found = dates(sentence, expected, entities, dated and _FUTURE not in question_stems)
     else:
-        found = named(sentence, kind, entities, noun_phrases or [], expected.noun)
+        found = named(sentence, kind, entities, noun_phrases or [], expected.noun, known)
         if expected.blank and not expected.noun:
             # "… is:" with no category: a number or a date may be the answer too, less surely.
             found += [_weaker(c) for c in numeric(sentence, Expected("count"), entities)]
@@ -293,6 +295,12 @@ _LINKED = re.compile(
 
 def _in_quotes(sentence: str, c: Candidate) -> bool:
     return any(m.start(1) <= c.start and c.end <= m.end(1) for m in QUOTED.finditer(sentence))
+
+
+def qualifier(word: str) -> bool:
+    """ "Al-Qaeda-linked", "U.S.-led": a name made a word that qualifies another name."""
+    at = word.rfind("-")
+    return at > 0 and _LINKED.match(word[at:]) is not None
 
 
 def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) -> bool:

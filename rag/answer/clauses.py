@@ -10,10 +10,11 @@ Words near a candidate cannot tell these apart; the dependency tree can. Without
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rag.models.nlp import ATTRIBUTION_VERBS
-from rag.text.kin import same_word
+from rag.text.kin import kin_of, same_word
 from rag.text.tokens import STOPWORDS, stem
 
 # Verbs that tell how a fact is known or carry no event of their own.
@@ -33,6 +34,12 @@ class Asked:
     verbs: frozenset[str]
     speaker: frozenset[str]
     speech: bool = False  # the question asks about something said ("Who said …", "… told CNN")
+    # The answer is what the question's own subject does something to ("What did the attackers
+    # wear?", "Who did JNIM target?"): the subject of another clause is no answer.
+    object_asked: bool = False
+    # Stems of the question's own event verbs, outside its subject ("show", not "reviewed", in
+    # "What did the footage reviewed by the BBC show?").
+    acts: frozenset[str] = frozenset()
 
 
 def asked(doc) -> Asked:
@@ -47,7 +54,54 @@ def asked(doc) -> Asked:
                 wh = {w.lower_ for w in subj.subtree} & {"how", "what", "which", "who", "whom"}
                 if subj.dep_ == "nsubj" and not wh:
                     speaker |= _subtree_words(subj)
-    return Asked(verbs, frozenset(speaker), speech)
+    in_subject = {w.i for t in doc if t.dep_ == "nsubj" for w in t.subtree}
+    acts = frozenset(
+        stem(_lemma(t))
+        for t in doc
+        if t.i not in in_subject
+        and t.dep_ not in {"acl", "relcl"}  # "the footage reviewed by the BBC" names a thing
+        and (t.pos_ == "VERB" or (t.dep_ == "ROOT" and t.pos_ != "AUX"))
+    )
+    object_asked = _OBJECT_ASKED.match(doc.text) is not None
+    return Asked(verbs, frozenset(speaker), speech, object_asked, acts)
+
+
+# "What did X …", "Who will the party name …", "What base did X seize": an auxiliary,
+# then the question's own subject (after a modal, one that opens like a noun phrase: "Who
+# will win" asks for the subject); after "is/are/was/were/has/have", a verb form must follow
+# that subject ("What are the groups trying to reach?"), else it asks what something is.
+_OBJECT_ASKED = re.compile(
+    r"^\s*(?:what|who|whom|which)(?:\s+\w+)?\s+(?:"
+    r"(?:did|does|do)\s+(?!not\b)\w"
+    r"|(?:will|would|could|can|should|might)\s+"
+    r"(?:the|a|an|his|her|its|their|this|these|those|he|she|they|it|we|you|i|(?-i:[A-Z]))\w*\s"
+    r"|(?:is|are|was|were|has|have|had)\s+(?!not\b|been\b|being\b|\w+(?:ing|ed|en)\b)(?:\S+\s+){1,5}?"
+    r"\w+(?:ing|ed|en)\b)",
+    re.I,
+)
+
+
+def in_another_subject(doc, start: int, end: int, acts: frozenset[str]) -> bool:
+    """The span stands in the subject of some clause ("Local reports indicated …", "General
+    Langley, commander of U.S. Africa Command, warned …"), which a question asking for its
+    own subject's object is not asking for, unless that subject tells the asked event itself
+    ("The iPhone, which Apple released, …")."""
+    if doc is None:
+        return False
+    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
+    t = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    while t is not None:
+        if t.dep_ == "nsubj":
+            return not any(w.pos_ == "VERB" and _is_act(w, acts) for w in t.subtree)
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
+
+
+def _is_act(token, acts: frozenset[str]) -> bool:
+    s = stem(_lemma(token))
+    return s in acts or not kin_of(s).isdisjoint(acts)
 
 
 def speaks(doc, start: int, end: int) -> bool:
@@ -128,3 +182,35 @@ def _subtree_words(t) -> set[str]:
         for w in t.subtree
         if w.is_alpha and w.lower_ not in STOPWORDS and w.pos_ in {"NOUN", "PROPN"}
     }
+
+
+def subject_reach(doc, start: int, end: int, speech: bool) -> tuple[int, int] | None:
+    """Where the clause the span is the subject of lies (character offsets): in "JNIM said it
+    killed 40 soldiers in an assault on Dioura base", JNIM is who the whole clause is about,
+    however far "Dioura" stands. A speaker's clause counts only when speech is asked."""
+    if doc is None:
+        return None
+    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
+    head = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    if head is None or head.dep_ != "nsubj" or head.head.pos_ not in {"VERB", "AUX"}:
+        return None
+    verb = head.head
+    # "JNIM claimed to have targeted …", "American Airlines announced it would trim …": the
+    # speaker does the complement's act.
+    if _lemma(verb) in ATTRIBUTION_VERBS and not speech and not _own_act(verb):
+        return None
+    last = verb.right_edge
+    return verb.left_edge.idx, last.idx + len(last.text)
+
+
+_SELF = frozenset({"it", "they", "he", "she", "we"})
+
+
+def _own_act(verb) -> bool:
+    """The attribution verb's complement is its subject's own act: an open complement ("claimed
+    to have targeted") or a clause whose subject is a pronoun ("said it killed")."""
+    return any(
+        c.dep_ == "xcomp"
+        or (c.dep_ == "ccomp" and any(g.dep_ == "nsubj" and g.lower_ in _SELF for g in c.children))
+        for c in verb.children
+    )

@@ -20,8 +20,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.answer_type import PLACE_NOUNS, singular
-from rag.answer.candidates import candidates, possessive, type_hint
-from rag.answer.clauses import OTHER, OTHER_CLAUSE, SAME, asked, relation, speaks
+from rag.answer.candidates import candidates, headline, possessive, type_hint
+from rag.answer.clauses import (
+    OTHER,
+    OTHER_CLAUSE,
+    SAME,
+    asked,
+    in_another_subject,
+    relation,
+    speaks,
+    subject_reach,
+)
 from rag.answer.parsing import parse
 from rag.answer.poison import addressed_to_reader
 from rag.answer.quantities import asked_quantities, contradicts
@@ -48,8 +57,11 @@ ANOTHER_SUBJECT = 0.3  # a number nearer another name than the question's names 
 ANOTHER_FACT = 0.5  # a sentence giving the question's own quantity another value (quantities.py)
 SPEAKER = 0.6  # who says a sentence, for a question that asks for no person, group or speech
 SPEAKER_ASKED = 1.5  # who says it, for "who said / claimed …"
+SUBJECT_NOT_OBJECT = 0.5  # a clause's subject, for "what did X wear" (clauses.in_another_subject)
 _ASKS_FOR_SOURCES = frozenset({"person", "org"})  # who or which group may well be who said it
+_NAMED_KINDS = frozenset({"person", "org", "thing"})  # whom or what, not when or how many
 WINDOW_TOKENS = 8  # question words this close to a candidate are its neighbourhood
+KIN_NEAR = 0.5  # a word of a question word's kin ("killed" for "died") in that neighbourhood
 
 
 @dataclass
@@ -241,6 +253,9 @@ class EvidenceScorer:
         self.nlp.parse_ahead([e.text for e in to_type])
         read = [(e, *self.nlp.analyse(e.text)) for e in to_type]
         surnames = {x.text.split()[-1] for _, ents, _ in read for x in ents if _full_person_name(x)}
+        known = frozenset(x.text for _, ents, _ in read for x in ents)
+        # What the retrieved articles' sentences say, headings left out (_named_in_the_body).
+        body = "\n".join(e.text for e in found if not headline(e.text))
         for e, entities, attribution in read:
             e.attribution = attribution
             if question.answer_type in {"org", "thing"}:
@@ -255,10 +270,13 @@ class EvidenceScorer:
                     qstems,
                     phrases,
                     dated=e.passage.published is not None,
+                    known=known,
                 )
-                e.scored = [place(question, e, c) for c in cands]
+                doc = parse(self.nlp, e.text) if cands else None
+                e.scored = [place(question, e, c, _reach(question, wanted, doc, c)) for c in cands]
+                if headline(e.text):
+                    e.scored = _named_in_the_body(e.scored, body)
                 if wanted is not None and cands:
-                    doc = parse(self.nlp, e.text)
                     relations += [
                         (e, k, relation(wanted, doc, s.candidate.start, s.candidate.end))
                         for k, s in enumerate(e.scored)
@@ -272,6 +290,12 @@ class EvidenceScorer:
                         for s in e.scored:
                             if speaks(doc, s.candidate.start, s.candidate.end):
                                 s.score *= SPEAKER_ASKED
+                    if wanted.object_asked and question.answer_type in _NAMED_KINDS:
+                        for s in e.scored:
+                            if in_another_subject(
+                                doc, s.candidate.start, s.candidate.end, wanted.acts
+                            ):
+                                s.score *= SUBJECT_NOT_OBJECT
         if any(r == SAME for _, _, r in relations):
             # Another event's count only loses where some clause tells the asked-for one: an
             # elided verb ("as she has for 31 years") must not cost the only answer there is.
@@ -307,6 +331,28 @@ class EvidenceScorer:
             e.candidate = e.scored[0].candidate if e.scored else None
 
 
+def _reach(q: QuestionAnalysis, wanted, doc, c: Candidate) -> tuple[int, int] | None:
+    """Who a clause is about is near all of it, when the question asks who did something
+    (not whom something was done to: "Who did JNIM target?")."""
+    if q.answer_type not in _ASKS_FOR_SOURCES or wanted is None or wanted.object_asked:
+        return None
+    return subject_reach(doc, c.start, c.end, wanted.speech)
+
+
+HEADING_ONLY = 0.5  # a heading's capitalised words that the article's sentences never name
+
+
+def _named_in_the_body(scored: list[Scored], body: str) -> list[Scored]:
+    """In a heading every word is capitalised, so NER reads "Coordinated Assaults" as a
+    person: a name counts as one there when some retrieved sentence names it too."""
+    return [
+        s
+        if re.search(r"(?<!\w)" + re.escape(s.candidate.text) + r"(?!\w)", body)
+        else Scored(s.candidate, s.score * HEADING_ONLY, s.proximity, s.elsewhere)
+        for s in scored
+    ]
+
+
 def question_stems(question: str) -> set[str]:
     """The stems a candidate must bring something beyond: a country the question names by its
     demonym is named too ("the Malian army" names Mali, "Sri Lankan President" Sri Lanka)."""
@@ -322,13 +368,16 @@ def question_stems(question: str) -> set[str]:
     return out
 
 
-def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
+def place(
+    q: QuestionAnalysis, e: Evidence, c: Candidate, reach: tuple[int, int] | None = None
+) -> Scored:
     """How near ``c`` stands to the question's words in its sentence.
 
     Two signals: the gap to the nearest question word, and the share of the sentence's
     question words that sit within a few words of the candidate. In "JNIM said it killed 40
     soldiers at Dioura, and 400 soldiers died in Mali and Niger since May", a question about
-    Mali, Niger and May belongs to 400, whose neighbourhood holds them.
+    Mali, Niger and May belongs to 400, whose neighbourhood holds them. ``reach``: the clause
+    a person or group is the subject of, all of whose question words are its neighbourhood.
     """
     sentence = e.text
     tokens = [(m.start(), m.end(), stem(m.group())) for m in re.finditer(r"[\w’']+", sentence)]
@@ -343,8 +392,16 @@ def place(q: QuestionAnalysis, e: Evidence, c: Candidate) -> Scored:
     nearest = math.exp(-(gap / 6.0) / PROXIMITY_TOKENS)
     first = next((i for i, (a, b, _) in enumerate(tokens) if b > c.start), 0)
     last = max((i for i, (a, _, _) in enumerate(tokens) if a < c.end), default=first)
-    near = {tokens[i][2] for i, _ in hits if first - WINDOW_TOKENS <= i <= last + WINDOW_TOKENS}
-    local = len(near) / len({tokens[i][2] for i, _ in hits})
+    near = {
+        tokens[i][2]
+        for i, a in hits
+        if first - WINDOW_TOKENS <= i <= last + WINDOW_TOKENS
+        or (reach is not None and reach[0] <= a < reach[1])
+    }
+    # The question's own word outweighs a word of its kin: for "how many are estimated to have
+    # died", "400 are estimated to have died" is nearer than "it killed 40".
+    weight = {t: 1.0 if t in q.terms else KIN_NEAR for t in {tokens[i][2] for i, _ in hits}}
+    local = sum(weight[t] for t in near) / sum(weight.values())
     proximity = 0.4 * nearest + 0.6 * local
     if q.expected.blank and any(0 <= c.start - a <= 40 for _, a in hits[-2:]):
         proximity = 1.0  # "… titled X": the blank follows the question's last words

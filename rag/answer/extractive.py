@@ -18,7 +18,7 @@ from datetime import date
 
 from rag.answer import confidence
 from rag.answer.answer_type import singular
-from rag.answer.candidates import asks_for_a_state, headline, is_category
+from rag.answer.candidates import asks_for_a_state, headline, is_category, qualifier
 from rag.answer.evidence import Evidence, Scored
 from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
@@ -200,7 +200,10 @@ def _fuller_name(
         if weight < FULLER_NAME_RATIO * support:
             break  # best first
         for m in fuller.finditer(e.text):
-            text = re.sub(r"['’]s$", "", _name_start(m.group().rstrip(".,"), short, q))
+            found = m.group()
+            if m.start() == 0:
+                found = _OPENING_VERB.sub("", found)  # "Buying Parler could …"
+            text = re.sub(r"['’]s$", "", _name_start(found.rstrip(".,"), short, q))
             if len(text) <= len(short):
                 continue
             if best is not None and (
@@ -244,6 +247,9 @@ def _with_its_state(text: str, short: str) -> bool:
     return is_us_state(m.group(1)) or is_country(m.group(1))
 
 
+_OPENING_VERB = re.compile(r"^[A-Z][a-z]+ing\s+")
+
+
 def _name_start(text: str, short: str, q: QuestionAnalysis) -> str:
     """ "On Tuesday Tom Brady" → "Tom Brady": capitalised words that open a sentence, name a
     day or name an owner the question says are not part of the name, nor is anything before a
@@ -261,7 +267,8 @@ def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
     if re.search(r"['’]s$", w) and stem(re.sub(r"['’]s$", "", w)) in q.terms:
         return True
     word = w.lower().strip(".,")
-    return word in _NOT_IN_A_NAME or word.startswith(("then-", "ex-"))
+    # "Al-Qaeda-linked JNIM": the name before the link is another's.
+    return word in _NOT_IN_A_NAME or word.startswith(("then-", "ex-")) or qualifier(word)
 
 
 # Capitalised only because they open the sentence ("Neither New Castle County nor Verizon …").

@@ -45,7 +45,9 @@ def named(
     entities: list[Entity],
     noun_phrases: list[Entity],
     noun: str | None = None,
+    known: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
+    """``known``: what NER read as a name in any sentence retrieved with this one."""
     table = dict(_LABEL_FIT.get(kind, _LABEL_FIT["thing"]))
     work = kind == "thing" and noun in _WORK_STEMS
     if kind == "org" and noun:
@@ -71,6 +73,17 @@ def named(
         if not text or (e.label == "NAME" and text.lower() in STOPWORDS):
             continue
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+    if kind == "place":
+        out += _unread_places(sentence, entities)
+    if kind in {"person", "org"}:
+        out += _unread_acronyms(sentence, entities, table["ORG"], known)
+        # "the Malian army", "Russian mercenaries": a nationality names the people who act
+        # when a noun for a body of them follows it, as surely as a group's name.
+        for e in entities:
+            m = _BODY_AFTER.match(sentence, e.end) if e.label == "NORP" else None
+            if m:
+                text = sentence[e.start : m.end()]
+                out.append(Candidate(text, e.start, m.end(), table["ORG"], key_of(text)))
     if kind == "thing":
         for m in QUOTED.finditer(sentence):
             text = m.group(1).strip(" ,.;:")
@@ -103,6 +116,52 @@ def named(
     return out
 
 
+UNREAD_PLACE_FIT = 0.55  # as a capitalised name read without NER ("NAME")
+_AT_A_PLACE = re.compile(
+    r"\b(?:in|at|near|outside|(?:locations?|cities|towns|places|sites)\s+(?:like|such as))\s+"
+    r"([A-Z][a-z’'\-]+(?:\s+[A-Z][a-z’'\-]+)*)"
+)
+
+
+def _unread_places(sentence: str, entities: list[Entity]) -> list[Candidate]:
+    """ "in Timbuktu", "iconic locations like Timbuktu": a capitalised name where news puts a
+    place, which NER did not read as anything (an unfamiliar town), is a place, less surely."""
+    out = []
+    for m in _AT_A_PLACE.finditer(sentence):
+        a, b = m.span(1)
+        text = m.group(1)
+        if any(x.start < b and a < x.end for x in entities) or text.split()[0].lower() in (
+            STOPWORDS | CALENDAR_WORDS
+        ):
+            continue
+        out.append(Candidate(text, a, b, UNREAD_PLACE_FIT, key_of(text)))
+    return out
+
+
+_SHOUTED = re.compile(r"(?:^|\s)[A-Z]{2,}\s+$|^\s+[A-Z]{2,}\b")
+_ACRONYM = re.compile(r"(?<![\w.’'\-])[A-Z]{2,6}(?![\w.’'\-])")
+
+
+def _unread_acronyms(
+    sentence: str, entities: list[Entity], fit: float, known: frozenset[str]
+) -> list[Candidate]:
+    """ "Al-Qaeda-linked JNIM fighters killed …": capitals NER missed here name a group that it
+    read as one in another retrieved sentence ("JNIM also claimed …")."""
+    out = []
+    for m in _ACRONYM.finditer(sentence):
+        a, b = m.span()
+        if m.group() not in known or any(x.start < b and a < x.end for x in entities):
+            continue
+        if _SHOUTED.search(sentence[max(0, a - 12) : a]) or _SHOUTED.match(sentence[b : b + 12]):
+            continue  # "MUST WATCH", "JUST WATCHED": a page's capitals, no name
+        out.append(Candidate(m.group(), a, b, fit, key_of(m.group())))
+    return out
+
+
+_BODY_AFTER = re.compile(
+    r"\s+(?:armed forces|army|forces|troops|military|police|government|authorities|navy|"
+    r"air force|coast guard|mercenaries|rebels|militants|fighters|junta|officials)\b"
+)
 NAMED_DAY_FIT = 0.6  # "Veterans Day", "Giving Tuesday": NER reads a holiday as a date
 
 

@@ -225,6 +225,9 @@ _DAY_OF_MONTH = re.compile(
 )
 
 
+RELATIVE_WEEK_FIT = 0.5
+
+
 def dates(
     sentence: str, expected: Expected, entities: list[Entity], dated: bool = False
 ) -> list[Candidate]:
@@ -238,7 +241,13 @@ def dates(
     for a, b in spans:
         text = sentence[a:b].strip(" ,.;:")
         low = text.lower()
-        if low in {"today", "now", "currently", "this week", "last week", "this year", "recently"}:
+        if low in {"now", "currently", "this year", "recently"}:
+            continue
+        if low in {"today", "this week", "last week"}:
+            # Read back from a dated article's day ("last week" = the week of Monday 26 May
+            # 2025, rag/text/dates.py), a when, if a vague one; undated, no when at all.
+            if dated:
+                out.append(Candidate(text, a, a + len(text), RELATIVE_WEEK_FIT, key_of(text)))
             continue
         year = YEAR.search(text)
         month = MONTH_NAME.search(text)

@@ -245,10 +245,11 @@ def _names(text: str, name: str) -> float:
 
 
 def _describes(text: str, focus: list[str]) -> bool:
-    """ "Gen. Michael Langley, the head of …", "Langley, who heads …", "X is a …"."""
+    """ "Gen. Michael Langley, the head of …", "Langley, who heads …", "X is a …", "… (JNIM), an
+    al-Qaeda-linked group"."""
     for name in focus:
         last = re.escape(name.split()[-1])
-        if re.search(rf"{last}(?:'s|’s)?,\s+(?:the|a|an|who|whose|which|[a-z]+\s+of)\b", text):
+        if re.search(rf"{last}\)?(?:'s|’s)?,\s+(?:the|a|an|who|whose|which|[a-z]+\s+of)\b", text):
             return True
         if re.search(rf"{last}\s+(?:is|was|has been|became|serves as|heads|leads|chairs)\b", text):
             return True

@@ -148,11 +148,24 @@ def frame(sentence: str, span: tuple[int, int] | None) -> Frame | None:
     if disputed and (span is None or span[0] < disputed.start()):
         disputed_by = _speaker([disputed.group("who")])
     kind = found.kind
-    unverified = bool(UNCONFIRMED.search(sentence))
+    unverified = _unverified(sentence, span)
     if kind in {"say", "believe", "report"} and unverified:
         kind = "unverified"
     found = Frame(kind, found.speaker, disputed_by, unverified)
     return None if not found.hedged else found
+
+
+_CONCESSIVE = re.compile(r"^\s*(?:although|though|even though|while|whereas)\b[^,;]*,", re.I)
+
+
+def _unverified(sentence: str, span: tuple[int, int] | None) -> bool:
+    """The sentence says the span could not be verified: "Although exact casualty numbers
+    remain unconfirmed, these strikes mark a sharp escalation" leaves the escalation as said."""
+    aside = _CONCESSIVE.match(sentence)
+    return any(
+        not (aside and span is not None and m.end() <= aside.end() <= span[0])
+        for m in UNCONFIRMED.finditer(sentence)
+    )
 
 
 def _clause_frame(sentence: str, span: tuple[int, int] | None) -> Frame | None:

@@ -12,6 +12,8 @@ _GROUPS = [
     "arrest arrested detain detained",
     "linked affiliated allied aligned",
     "explode exploded explosion detonate detonated",
+    "attack attacked attacks assault assaulted assaults raid raided ambush ambushed",
+    "withdraw withdrew withdrawn withdrawal retreat retreated",
 ]
 
 
