@@ -93,6 +93,12 @@ def test_a_name_made_a_qualifier_is_no_part_of_the_next_name():
     assert not qualifier("Al-Qaeda") and not qualifier("Jama'a") and not qualifier("led")
 
 
+def test_a_count_said_less_exactly_pools_with_the_count():
+    assert key_of("more than 30") == key_of("over 30") == key_of("at least 30") == key_of("30")
+    assert key_of("about 31,000 flights") == key_of("31,000 flights")
+    assert key_of("30") != key_of("300")
+
+
 def test_a_weekday_is_a_day_when_the_article_is_dated():
     sentence = "The rebels attacked the town on Monday."
     ents = [Entity("Monday", "DATE", 32, 38)]

@@ -40,6 +40,7 @@ MIN_SUPPORT = 0.22  # the winning candidate's best sentence: relevance x fit x p
 SECOND_SOURCE_RATIO = 0.85
 CANDIDATES_OFFERED = 3  # the best candidates a factoid answer (or refusal) lists, winner first
 FULLER_NAME_RATIO = 0.3
+HEADLINE_QUOTE_RATIO = 0.4  # a story's sentence this well supported is quoted before a headline
 DIFFER_RATIO = 0.8  # a rival value this close, from another article, is a reported disagreement
 
 _QUALIFIER = re.compile(
@@ -140,6 +141,19 @@ def answer_factoid(
     fuller = None if q.answer_type in NUMERIC else _fuller_name(q, win, support, scored)
     if fuller is not None:
         _, best, scored = fuller
+    elif headline(best.text):
+        # A headline says what the article is about: a sentence of the story that gives the
+        # same answer is the better quote ("Losing 30 Soldiers" / "killing more than 30").
+        told = next(
+            (
+                (e, s)
+                for w, e, s in win.support
+                if w >= HEADLINE_QUOTE_RATIO * support and not headline(e.text)
+            ),
+            None,
+        )
+        if told is not None:
+            best, scored = told
     short = short_answer(q, best, scored)
     citations = [_citation(1, best)]
     rival = _rival(q, win, [p for p in pooled if p is not win])

@@ -35,9 +35,37 @@ def key_of(text: str) -> str:
     n = normalize_number(text)
     w = [x for x in words(text.lower()) if x not in {"the", "a", "an"}]
     if n is not None and not re.search(r"\b[A-Z][a-z]+", text[1:]):  # "Forty Acres" is a name
-        unit = [x for x in w if not re.match(r"^[\d.,]+$", x) and x not in NUMBER_WORDS]
+        unit = [
+            x
+            for x in w
+            if not re.match(r"^[\d.,]+$", x) and x not in NUMBER_WORDS and x not in _HEDGES
+        ]
         return n + ":" + (singular(unit[-1]) if unit else "")
     return " ".join(singular(x) for x in w)
+
+
+# "more than 30", "over 30", "at least 30": the same count, said less exactly, not a unit.
+_HEDGES = frozenset(
+    [
+        "more",
+        "than",
+        "over",
+        "under",
+        "less",
+        "fewer",
+        "about",
+        "around",
+        "nearly",
+        "almost",
+        "at",
+        "least",
+        "some",
+        "roughly",
+        "approximately",
+        "up",
+        "to",
+    ]
+)
 
 
 # What stands between two items of a list: "Mali, Burkina Faso, and Niger", "Sweden and Finland".
