@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rag.answer.answer_type import singular
 from rag.text.acronyms import trailing_acronym
-from rag.text.lexicon import NUMBER_WORDS
+from rag.text.lexicon import NUMBER_WORDS, wordlist
 from rag.text.tokens import words
 
 
@@ -46,25 +46,8 @@ def key_of(text: str) -> str:
 
 # "more than 30", "over 30", "at least 30": the same count, said less exactly, not a unit.
 _HEDGES = frozenset(
-    [
-        "more",
-        "than",
-        "over",
-        "under",
-        "less",
-        "fewer",
-        "about",
-        "around",
-        "nearly",
-        "almost",
-        "at",
-        "least",
-        "some",
-        "roughly",
-        "approximately",
-        "up",
-        "to",
-    ]
+    wordlist("""more than over under less fewer about around nearly almost at least some
+    roughly approximately up to""")
 )
 
 
