@@ -32,3 +32,19 @@ def test_yesterday_today_and_periods():
 def test_event_relative_phrases_and_undated_articles_are_left_alone():
     assert _values("The next day, the group struck Timbuktu.") == {}
     assert resolve_relative_dates("on Sunday", None) == []
+
+
+def test_a_weekday_of_what_is_to_come_is_the_next_such_day():
+    sunday = date(2024, 9, 8)
+
+    def labels(sentence):
+        return [r.label for r in resolve_relative_dates(sentence, sunday)]
+
+    assert labels("The deal would need to be approved on Thursday.") == [
+        "Thursday 12 September 2024"
+    ]
+    assert labels("Talks resume next Monday.") == ["Monday 9 September 2024"]
+    assert labels("The strike is expected to start Friday.") == ["Friday 13 September 2024"]
+    # The saying is past even when what is said is to come.
+    assert labels("He said on Friday that talks would resume.") == ["Friday 6 September 2024"]
+    assert labels("The vote was held on Thursday.") == ["Thursday 5 September 2024"]

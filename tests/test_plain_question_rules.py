@@ -200,6 +200,8 @@ def parsed():
         ("Who was elected mayor?", False),
         ("Who has been elected mayor?", False),
         ("What is the capital of Kesh?", False),
+        ("What is Kesh's most visited national park?", False),  # an adjective, no verb
+        ("What is the Orlo Front accused of?", True),
     ],
 )
 def test_which_questions_ask_for_what_their_subject_acts_on(parsed, question, object_asked):
@@ -327,3 +329,27 @@ def test_the_question_own_word_is_nearer_than_its_kin():
     found = candidates(text, q.expected, pattern_entities(text), question_stems(question))
     score = {c.text: place(q, e, c).score for c in found}
     assert score["more than 90"] > score["12"]
+
+
+def test_a_date_of_the_saying_is_no_date_of_what_is_said(parsed):
+    from rag.answer.clauses import said_when
+
+    def dates_saying(sentence, span):
+        at = sentence.index(span)
+        return said_when(parsed(sentence), at, at + len(span))
+
+    sentence = "Kesh Air said on Sunday it has reached a tentative agreement with its pilots."
+    assert dates_saying(sentence, "Sunday")
+    assert not dates_saying("The deal must be approved on Thursday by the union.", "Thursday")
+
+
+def test_an_event_name_is_no_place_a_count_belongs_to():
+    from rag.answer.parsing import parse
+    from rag.answer.question import analyse
+    from rag.models.nlp import NLP
+    from rag.settings import Settings
+
+    nlp = NLP(Settings().spacy_model)
+    q = analyse("How many firefighters are fighting the Orlo Fire?")
+    q.refine(parse(nlp, q.text))
+    assert "Orlo Fire" in q.not_places

@@ -281,7 +281,8 @@ def _tied_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> boo
 
 _NEIGHBOUR_AFTER = re.compile(r"^['’]?s?\s+(?:border|frontier|borders)\b", re.I)
 _NEIGHBOUR_BEFORE = re.compile(
-    r"\b(?:near|neighbou?ring|bordering|across from|close to|toward|towards|into|from)\s+(?:the\s+)?$",
+    r"\b(?:near|neighbou?ring|bordering|across from|close to|toward|towards|into|from|"
+    r"(?:(?:north|south)(?:east|west)?|east|west)\s+of)\s+(?:the\s+)?$",
     re.I,
 )
 

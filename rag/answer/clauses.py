@@ -68,15 +68,17 @@ def asked(doc) -> Asked:
 
 # "What did X …", "Who will the party name …", "What base did X seize": an auxiliary,
 # then the question's own subject (after a modal, one that opens like a noun phrase: "Who
-# will win" asks for the subject); after "is/are/was/were/has/have", a verb form must follow
-# that subject ("What are the groups trying to reach?"), else it asks what something is.
+# will win" asks for the subject); after "is/are/was/were/has/have", the question must end on a
+# verb form after that subject ("What are the groups trying to reach?", "… accused of?"),
+# else it asks what something is ("What is America's most visited park?").
 _OBJECT_ASKED = re.compile(
     r"^\s*(?:what|who|whom|which)(?:\s+\w+)?\s+(?:"
     r"(?:did|does|do)\s+(?!not\b)\w"
     r"|(?:will|would|could|can|should|might)\s+"
     r"(?:the|a|an|his|her|its|their|this|these|those|he|she|they|it|we|you|i|(?-i:[A-Z]))\w*\s"
-    r"|(?:is|are|was|were|has|have|had)\s+(?!not\b|been\b|being\b|\w+(?:ing|ed|en)\b)(?:\S+\s+){1,5}?"
-    r"\w+(?:ing|ed|en)\b)",
+    r"|(?:is|are|was|were|has|have|had)\s+(?!not\b|been\b|being\b|\w+(?:ing|ed|en)\b)"
+    r"(?:\S+\s+){1,5}?\w+(?:ing|ed|en)(?:\s+(?:of|to|for|with|about|on|in|at|by|from)"
+    r"(?:\s+\w+)?)?\s*\??\s*$)",
     re.I,
 )
 
@@ -117,6 +119,20 @@ def speaks(doc, start: int, end: int) -> bool:
         and head.head.pos_ in {"VERB", "AUX"}
         and _lemma(head.head) in _SPEECH
     )
+
+
+def said_when(doc, start: int, end: int) -> bool:
+    """The span dates the saying, not what is said: "Boeing said on Sunday it has reached a
+    deal" tells when Boeing spoke."""
+    if doc is None:
+        return False
+    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
+    t = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    while t is not None and t.head.i != t.i and t.pos_ not in {"VERB", "AUX"}:
+        if t.dep_ not in {"pobj", "prep", "npadvmod", "nmod", "compound", "appos"}:
+            return False
+        t = t.head
+    return t is not None and t.pos_ in {"VERB", "AUX"} and _lemma(t) in _SPEECH
 
 
 SAME, UNKNOWN, OTHER = 1, 0, -1

@@ -28,6 +28,7 @@ from rag.answer.clauses import (
     asked,
     in_another_subject,
     relation,
+    said_when,
     speaks,
     subject_reach,
 )
@@ -283,7 +284,10 @@ class EvidenceScorer:
                     ]
                     if question.answer_type not in _ASKS_FOR_SOURCES and not wanted.speech:
                         for s in e.scored:
-                            if speaks(doc, s.candidate.start, s.candidate.end):
+                            if speaks(doc, s.candidate.start, s.candidate.end) or (
+                                question.answer_type == "date"
+                                and said_when(doc, s.candidate.start, s.candidate.end)
+                            ):
                                 s.score *= SPEAKER
                     elif question.answer_type in _ASKS_FOR_SOURCES and wanted.speech:
                         # "Who claimed the attack?": whoever says the sentence's claim.

@@ -35,7 +35,7 @@ _LABEL_FIT: dict[str, dict[str, float]] = {
 _GENERIC_HEADS = frozenset(
     wordlist("""list number lot part way kind type sort thing things time times people one ones
     end result results fact case point percent share rest majority group deal
-    day days week weeks month months year years""")
+    day days week weeks month months year years effort efforts attempt attempts""")
 )
 
 

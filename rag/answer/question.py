@@ -127,14 +127,17 @@ class QuestionAnalysis:
         if parse is None:
             return
         self.focus = [t for t in self.focus if not _no_subject(t, parse)]
-        self.not_places = frozenset(
-            t
-            for t in self.focus
-            for e in parse.ents
-            if e.label_ in _NO_PLACE
-            and t.endswith(e.text)  # "Former President Jimmy Carter" is "Jimmy Carter"
-            # "died in the Kesh flood": NER may call a name it does not know anything.
-            and not _AFTER_PLACE_WORD.search(self.text[: e.start_char])
+        self.not_places = (
+            frozenset(
+                t
+                for t in self.focus
+                for e in parse.ents
+                if e.label_ in _NO_PLACE
+                and t.endswith(e.text)  # "Former President Jimmy Carter" is "Jimmy Carter"
+                # "died in the Kesh flood": NER may call a name it does not know anything.
+                and not _AFTER_PLACE_WORD.search(self.text[: e.start_char])
+            )
+            | frozenset(t for t in self.focus if _EVENT_HEAD.search(t))
         )
         if self.expected.kind is None:
             return
@@ -166,6 +169,11 @@ _AFTER_PLACE_WORD = re.compile(
 )
 # Only labels NER gives unknown place names less often ("Sahel" may read as a PRODUCT).
 _NO_PLACE = frozenset({"PERSON", "ORG"})
+# "the Park Fire", "Hurricane Helene": an event's name, which NER may read as a place ("FAC").
+_EVENT_HEAD = re.compile(
+    r"(?:^Hurricane|^Storm|^Typhoon|^Cyclone|\b(?:Fire|Complex|Flood|Earthquake|Quake|Storm|"
+    r"War|Games|Cup|Championships?|Olympics|Festival|Summit|Election|Strike|Crash|Shooting)s?$)"
+)
 
 
 def analyse(question: str) -> QuestionAnalysis:

@@ -2,7 +2,8 @@
 
 "on Sunday" in an article of Monday 2 June 2025 is Sunday 1 June 2025 (docs/design.md, rule 4).
 News writes weekdays for the past week, so a weekday is the latest such day on or before the
-publication date.
+publication date, unless the sentence tells of what is to come ("the deal would need to be
+approved on Thursday", "next Monday"): then it is the first such day after it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import date, timedelta
 from rag.text.lexicon import WEEKDAYS, alternation
 
 _RELATIVE = re.compile(
-    r"\b(?:(?P<last>last|this|on|since|by|until|early|late)\s+)?"
+    r"\b(?:(?P<last>last|this|next|on|since|by|until|early|late)\s+)?"
     rf"(?P<day>{alternation(WEEKDAYS)})\b"
     r"|\b(?P<word>yesterday|today|tonight|last night|this morning|this afternoon|this evening|"
     r"the previous day|the day before|the next day|"
@@ -22,6 +23,21 @@ _RELATIVE = re.compile(
     r"earlier this week|last year)\b",
     re.I,
 )
+
+
+# Words that put a clause in the future: "will", "would need to", "is expected to", "plans to".
+_TO_COME = re.compile(
+    r"\b(?:will|would|shall|(?:is|are) (?:expected|set|scheduled|due|slated) to|plans? to)\b|'ll\b",
+    re.I,
+)
+
+
+def _clause_before(sentence: str, at: int) -> str:
+    """The words of the weekday's own clause before it ("… said on Sunday it would …" is no
+    future for Sunday)."""
+    head = sentence[:at]
+    cut = max(head.rfind(", "), head.rfind("; "), head.rfind(" that "), head.rfind(" — "))
+    return head[cut + 1 :] if cut >= 0 else head
 
 
 @dataclass(frozen=True)
@@ -40,10 +56,15 @@ def resolve_relative_dates(sentence: str, published: date | None) -> list[Resolv
     for m in _RELATIVE.finditer(sentence):
         if m.group("day"):
             target = WEEKDAYS.index(m.group("day").lower())
-            back = (published.weekday() - target) % 7
-            if (m.group("last") or "").lower() == "last" and back == 0:
-                back = 7
-            day = published - timedelta(days=back)
+            before = (m.group("last") or "").lower()
+            if before == "next" or _TO_COME.search(_clause_before(sentence, m.start())):
+                ahead = (target - published.weekday()) % 7 or 7
+                day = published + timedelta(days=ahead)
+            else:
+                back = (published.weekday() - target) % 7
+                if before == "last" and back == 0:
+                    back = 7
+                day = published - timedelta(days=back)
             out.append(ResolvedDate(m.group("day"), m.start("day"), m.end("day"), day, _fmt(day)))
             continue
         word = m.group("word").lower()
