@@ -58,7 +58,9 @@ def resolve_relative_dates(sentence: str, published: date | None) -> list[Resolv
             target = WEEKDAYS.index(m.group("day").lower())
             before = (m.group("last") or "").lower()
             if before == "next" or _TO_COME.search(_clause_before(sentence, m.start())):
-                ahead = (target - published.weekday()) % 7 or 7
+                ahead = (target - published.weekday()) % 7
+                if before == "next" and ahead == 0:
+                    ahead = 7  # "will reach 8 billion on Tuesday" on a Tuesday is that day
                 day = published + timedelta(days=ahead)
             else:
                 back = (published.weekday() - target) % 7
