@@ -48,6 +48,9 @@ def test_a_weekday_of_what_is_to_come_is_the_next_such_day():
     # The saying is past even when what is said is to come.
     assert labels("He said on Friday that talks would resume.") == ["Friday 6 September 2024"]
     assert labels("The vote was held on Thursday.") == ["Thursday 5 September 2024"]
+    assert labels('Ines Varga will play the lead in "Orlo," the studio said Friday.') == [
+        "Friday 6 September 2024"
+    ]
     # A story of the day itself: "will reach 8 billion on Sunday", published that Sunday.
     assert labels("The population will reach 8 billion on Sunday.") == ["Sunday 8 September 2024"]
     assert labels("Talks resume next Sunday.") == ["Sunday 15 September 2024"]

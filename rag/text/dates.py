@@ -33,11 +33,12 @@ _TO_COME = re.compile(
 
 
 def _clause_before(sentence: str, at: int) -> str:
-    """The words of the weekday's own clause before it ("… said on Sunday it would …" is no
-    future for Sunday)."""
-    head = sentence[:at]
-    cut = max(head.rfind(", "), head.rfind("; "), head.rfind(" that "), head.rfind(" — "))
-    return head[cut + 1 :] if cut >= 0 else head
+    """The words of the weekday's own clause before it: "… said on Sunday it would …" and
+    "X will play Diana, the network announced Sunday" tell no future for Sunday."""
+    return _CLAUSE_BREAK.split(sentence[:at])[-1]
+
+
+_CLAUSE_BREAK = re.compile(r"[,;:—–\"“”]|\bthat\b")
 
 
 @dataclass(frozen=True)
