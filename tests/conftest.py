@@ -79,3 +79,16 @@ def logged_errors():
     logging.getLogger().addHandler(handler)
     yield handler.records
     logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture(scope="session")
+def parsed():
+    """The spaCy parse of a text, for rules read off the dependency tree (skipped without it)."""
+    from rag.answer.parsing import parse
+    from rag.models.nlp import NLP
+    from rag.settings import Settings
+
+    nlp = NLP(Settings().spacy_model)
+    if not nlp.available:
+        pytest.skip("no spaCy pipeline: clause rules need the parse")
+    return lambda text: parse(nlp, text)

@@ -262,18 +262,6 @@ def test_a_question_naming_only_a_month_names_no_place():
     assert _placed("How many rangers drowned in May?", text) == {"30": False}
 
 
-@pytest.fixture(scope="module")
-def parsed():
-    from rag.answer.parsing import parse
-    from rag.models.nlp import NLP
-    from rag.settings import Settings
-
-    nlp = NLP(Settings().spacy_model)
-    if not nlp.available:
-        pytest.skip("no spaCy pipeline: clause rules need the parse")
-    return lambda text: parse(nlp, text)
-
-
 def _relations(parsed, question: str, sentence: str, spans: list[str]) -> dict[str, int]:
     wanted = asked(parsed(question))
     doc = parsed(sentence)

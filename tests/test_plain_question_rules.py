@@ -175,18 +175,6 @@ def test_a_weekday_read_back_is_no_answer_to_when_will():
     assert future[0].fit < past[0].fit
 
 
-@pytest.fixture(scope="module")
-def parsed():
-    from rag.answer.parsing import parse
-    from rag.models.nlp import NLP
-    from rag.settings import Settings
-
-    nlp = NLP(Settings().spacy_model)
-    if not nlp.available:
-        pytest.skip("no spaCy pipeline: clause rules need the parse")
-    return lambda text: parse(nlp, text)
-
-
 @pytest.mark.parametrize(
     ("question", "object_asked"),
     [
