@@ -90,8 +90,7 @@ def in_another_subject(doc, start: int, end: int, acts: frozenset[str]) -> bool:
     ("The iPhone, which Apple released, …")."""
     if doc is None:
         return False
-    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
-    t = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    t = span_head(doc, start, end)
     while t is not None:
         if t.dep_ == "nsubj":
             return not any(w.pos_ == "VERB" and _is_act(w, acts) for w in t.subtree)
@@ -99,6 +98,12 @@ def in_another_subject(doc, start: int, end: int, acts: frozenset[str]) -> bool:
             return False
         t = t.head
     return False
+
+
+def span_head(doc, start: int, end: int):
+    """The token of ``doc[start:end]`` whose head lies outside the span (or the root)."""
+    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
+    return next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
 
 
 def _is_act(token, acts: frozenset[str]) -> bool:
@@ -111,8 +116,7 @@ def speaks(doc, start: int, end: int) -> bool:
     which answers a question about something said, but no "what storm" or "which planet"."""
     if doc is None:
         return False
-    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
-    head = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    head = span_head(doc, start, end)
     return (
         head is not None
         and head.dep_ == "nsubj"
@@ -126,8 +130,7 @@ def said_when(doc, start: int, end: int) -> bool:
     deal" tells when Boeing spoke."""
     if doc is None:
         return False
-    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
-    t = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    t = span_head(doc, start, end)
     while t is not None and t.head.i != t.i and t.pos_ not in {"VERB", "AUX"}:
         if t.dep_ not in {"pobj", "prep", "npadvmod", "nmod", "compound", "appos"}:
             return False
@@ -206,8 +209,7 @@ def subject_reach(doc, start: int, end: int, speech: bool) -> tuple[int, int] | 
     however far "Dioura" stands. A speaker's clause counts only when speech is asked."""
     if doc is None:
         return None
-    inside = [t for t in doc if t.idx < end and start < t.idx + len(t.text)]
-    head = next((t for t in inside if not start <= t.head.idx < end or t.head.i == t.i), None)
+    head = span_head(doc, start, end)
     if head is None or head.dep_ != "nsubj" or head.head.pos_ not in {"VERB", "AUX"}:
         return None
     verb = head.head
