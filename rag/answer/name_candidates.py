@@ -130,12 +130,15 @@ def _unread_places(sentence: str, entities: list[Entity]) -> list[Candidate]:
     for m in _AT_A_PLACE.finditer(sentence):
         a, b = m.span(1)
         text = m.group(1)
-        if any(x.start < b and a < x.end for x in entities) or text.split()[0].lower() in (
-            STOPWORDS | CALENDAR_WORDS
-        ):
+        if _read_by_ner(a, b, entities) or text.split()[0].lower() in STOPWORDS | CALENDAR_WORDS:
             continue
         out.append(Candidate(text, a, b, UNREAD_PLACE_FIT, key_of(text)))
     return out
+
+
+def _read_by_ner(start: int, end: int, entities: list[Entity]) -> bool:
+    """NER read some entity over these characters: the rules for names it missed stay out."""
+    return any(x.start < end and start < x.end for x in entities)
 
 
 _SHOUTED = re.compile(r"(?:^|\s)[A-Z]{2,}\s+$|^\s+[A-Z]{2,}\b")
@@ -150,7 +153,7 @@ def _unread_acronyms(
     out = []
     for m in _ACRONYM.finditer(sentence):
         a, b = m.span()
-        if m.group() not in known or any(x.start < b and a < x.end for x in entities):
+        if m.group() not in known or _read_by_ner(a, b, entities):
             continue
         if _SHOUTED.search(sentence[max(0, a - 12) : a]) or _SHOUTED.match(sentence[b : b + 12]):
             continue  # "MUST WATCH", "JUST WATCHED": a page's capitals, no name
