@@ -41,7 +41,7 @@ PLACE_NOUNS = frozenset(
     continent island territory location area neighborhood neighbourhood district suburb
     borough site venue airport port harbor harbour park stadium arena river lake mountain
     volcano sea ocean border destination spot resort beach coast peninsula desert valley
-    municipality metropolis hometown homeland""")
+    municipality metropolis hometown homeland base camp""")
 )
 ORG_NOUNS = frozenset(
     wordlist("""company firm business corporation conglomerate giant startup team club side
@@ -70,7 +70,8 @@ DURATION_UNITS = frozenset(
 )
 
 _WH = re.compile(
-    r"\b(how many|how much|how long|how old|how far|which|what|whose|whom|who|when|where|why|how)\b",
+    r"\b(how many|how much|how long|how old|how far|how (?:tall|high|deep|wide|big|large|heavy|"
+    r"fast|hot|cold|warm)|which|what|whose|whom|who|when|where|why|how)\b",
     re.I,
 )
 _MONEY = re.compile(
@@ -83,6 +84,13 @@ _MONEY = re.compile(
 _PAID = re.compile(
     r"\s*(?:did|does|do|will|would|could|has|have|had|is|was|were)\b[^?]*?"
     r"\b(?:pay|paid|spend|spent|cost|costs|charge|charged|fine|fined)\b",
+    re.I,
+)
+# "How much did the shares fall / prices increase?": how much something changed.
+_CHANGE = re.compile(
+    r"\b(?:rise|rose|risen|fall|fell|fallen|drop|dropped|increase|increased|decrease|decreased"
+    r"|grow|grew|grown|climb|climbed|jump|jumped|decline|declined|gain|gained|shrink|shrank"
+    r"|surge|surged|soar|soared|plunge|plunged|slump|slumped|tumble|tumbled)\b",
     re.I,
 )
 _PERCENT = re.compile(r"\b(percentage|percent|per cent|share|proportion|rate)\b", re.I)
@@ -122,6 +130,9 @@ class Expected:
     quoted: bool = False
     # "What kind of group is JNIM?": which kind of the category, so "al-Qaeda-linked" answers.
     kind_of: bool = False
+    # "How much caffeine …", "How much did shares fall?": an amount of anything, so a sum of
+    # money, a percentage or a measure ("390 mg", "41 pounds") answers, a bare count less.
+    amount: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -153,15 +164,17 @@ def expected_answer(question: str, parse=None) -> Expected:
         noun = _head_noun(after, parse, m.end())
         return Expected("count", stem(noun) if noun else None, noun)
     if wh == "how much":
-        if _MONEY.search(q) or re.search(r"\b(?:dollars?|euros?|pounds?|\$|£|€)", low):
+        if _CHANGE.search(after):
+            return Expected("count", amount=True)  # a rise or a fall: by a percentage or a sum
+        if _money_word(q) or re.search(r"\b(?:dollars?|euros?|pounds?|\$|£|€)", low):
             return Expected("money")
-        return Expected("count")
+        return Expected("count", amount=True)
     if wh == "how long":
         return Expected("duration")
     if wh == "how old":
         return Expected("count", "year", "years")
-    if wh == "how far":
-        return Expected("count")
+    if wh == "how far" or wh.startswith("how "):
+        return Expected("count", amount=True)  # "how tall": a measure
     if wh in {"who", "whom", "whose"}:
         return Expected("person", blank=blank)
     if wh == "where":
@@ -229,6 +242,11 @@ _WHAT_SAID = re.compile(
     r"(?:\s+(?:about|of|on|that|in|at|after|before|during|last|this)\b[^?]*)?\s*\??\s*$",
     re.I,
 )
+
+
+def _money_word(question: str) -> bool:
+    """A word of money in the question, not inside a name ("Charged Lemonade", "Fine Gael")."""
+    return any(m.start() == 0 or m.group()[0].islower() for m in _MONEY.finditer(question))
 
 
 def _category_kind(noun: str) -> str:

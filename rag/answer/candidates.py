@@ -92,7 +92,7 @@ def candidates(
             _weaker(c, 0.3) if _office_of_another(sentence, c, expected, question_stems) else c
             for c in found
         ]
-    if kind == "place" and expected.noun in _WITHIN_A_COUNTRY:
+    if kind == "place" and expected.noun in _WITHIN_A_COUNTRY | _NEVER_A_COUNTRY:
         # "Which state …": a country is no state, city or county ("US" beside "California").
         found = [
             _weaker(c, 0.3)
@@ -322,6 +322,12 @@ _TOWNS = frozenset(
 _WITHIN_A_COUNTRY = _TOWNS | frozenset(
     stem(w) for w in wordlist("state province county region district neighborhood neighbourhood")
 )
+# "Which park …", "which river …": a country is where one lies, never one.
+_NEVER_A_COUNTRY = frozenset(
+    stem(w)
+    for w in wordlist("""park lake river mountain airport beach bridge stadium arena base camp
+    prison hospital forest volcano canyon reservoir dam port harbor harbour highway""")
+)
 _ALSO_A_STATE = frozenset({"georgia"})  # a country and a US state
 _STATE = stem("state")
 # Kinds of thing no company, agency or team is: what an organisation makes, finds or sells.
@@ -437,8 +443,9 @@ def _names_the_category(text: str, noun: str) -> bool:
     "which university", "United Airlines" for "which airline"), and it is more than that word;
     or the name opens with the category ("Hurricane Helene")."""
     parts = text.split()
-    if len(parts) > 1 and parts[1][:1].isupper() and is_category(parts[0], noun):
-        return True  # "Hurricane Helene", "Lake Tahoe": the category, then the name
+    opens = len(parts) > 1 and (parts[1][:1].isupper() or parts[1] == "of" and len(parts) > 2)
+    if opens and is_category(parts[0], noun):
+        return True  # "Hurricane Helene", "University of Massachusetts": the category, a name
     head = _last_word(text)
     if head is None or not parts[0][:1].isupper():
         return False

@@ -40,9 +40,10 @@ from rag.answer.spans import Candidate
 from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
+from rag.text.acronyms import spelled_out
 from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
-from rag.text.places import country_of, spellings
+from rag.text.places import country_of, is_country, is_us_state, spellings
 from rag.text.tokens import sentence_spans, stem, word_spans, words
 
 # How many sentences get the costlier signals (embedding, then NER + parse).
@@ -126,6 +127,7 @@ def mentions(haystack: str, term: str) -> bool:
     return any(contains_term(haystack, form) for form in spellings(term))
 
 
+_ACRONYM_ASKED = re.compile(r"\b[A-Z]{3,6}\b")
 _DOTTED = re.compile(r"\b(?:[A-Z]\.){2,}")
 
 
@@ -140,7 +142,7 @@ def focus_share(terms: list[str], text: str) -> float:
         return 1.0
     total = 0.0
     for term in terms:
-        if mentions(text, term):
+        if mentions(text, term) or spelled_out(term, text):
             total += 1.0
             continue
         parts = [p for p in term.split() if len(p) > 2]
@@ -170,6 +172,20 @@ _WEAK_FOCUS = frozenset(
 )
 
 
+_CLOSED = frozenset(".!”\"’'")
+
+
+def subhead(sentence: str) -> bool:
+    """ "Black rhinos:", "Who is Brian Niccol?", "Taking over as CEO of Starbucks": a short line
+    with no closing stop, which says what the lines under it are about ("They weigh …")."""
+    text = sentence.strip()
+    if not text or len(text.split()) > 10:
+        return False
+    if text.endswith("?"):
+        return not any(q in text for q in '“”"')
+    return text[-1] not in _CLOSED
+
+
 def _full_person_name(x: Entity) -> bool:
     return x.label == "PERSON" and len(x.text.split()) > 1
 
@@ -181,6 +197,14 @@ def _unsure_person(x: Entity, surnames: set[str]) -> Entity:
     if x.label != "PERSON" or _full_person_name(x) or x.text in surnames:
         return x
     return Entity(x.text, "NAME", x.start, x.end)
+
+
+def _surname_of_someone(x: Entity, surnames: set[str]) -> Entity:
+    """ "Niccol" read as a place, where "Brian Niccol" is read as a person elsewhere: the small
+    NER model labels a lone surname by its sound; the full name says whose it is."""
+    if x.label == "PERSON" or x.text not in surnames or is_country(x.text) or is_us_state(x.text):
+        return x
+    return Entity(x.text, "PERSON", x.start, x.end)
 
 
 class EvidenceScorer:
@@ -197,16 +221,24 @@ class EvidenceScorer:
         if not found:
             return []
         stems = [{stem(w) for w in words(e.text)} for e in found]
+        # "CEO" is said by "chief executive officer", "PETA" by the group's name written out.
+        for acronym in _ACRONYM_ASKED.findall(question.text):
+            for e, s in zip(found, stems, strict=True):
+                if spelled_out(acronym, e.text):
+                    s.add(stem(acronym.lower()))
         idf = _idf(stems)
         wanted = sum(idf.get(t, _UNSEEN) for t in question.terms) or 1.0
         focus = gate_focus(question.focus)
         previous: dict[int, set[str]] = {}
+        section: dict[int, set[str]] = {}  # the words of the subhead a sentence falls under
         for k, (e, s) in enumerate(zip(found, stems, strict=True)):
             before = stems[k - 1] if k and found[k - 1].passage is e.passage else set()
             context = previous.get(e.passage_index)
             if context is None:
                 context = previous[e.passage_index] = {stem(w) for w in words(e.passage.title)}
-            around = before | context
+            around = before | context | section.get(e.passage_index, set())
+            if subhead(e.text):
+                section[e.passage_index] = s
             e.title_lexical = (
                 sum(idf.get(t, _UNSEEN) for t in question.terms if t in context) / wanted
             )
@@ -259,6 +291,7 @@ class EvidenceScorer:
         body = "\n".join(e.text for e in found if not headline(e.text))
         for e, entities, attribution in read:
             e.attribution = attribution
+            entities = [_surname_of_someone(x, surnames) for x in entities]
             if question.answer_type in {"org", "thing"}:
                 entities = [_unsure_person(x, surnames) for x in entities]
             e.entities = entities
@@ -273,6 +306,8 @@ class EvidenceScorer:
                     dated=e.passage.published is not None,
                     known=known,
                 )
+                if question.answer_type == "person" and question.names_alone:
+                    cands = [c for c in cands if not _one_named(c, question.names_alone)]
                 doc = parse(self.nlp, e.text) if cands else None
                 e.scored = [place(question, e, c, _reach(question, wanted, doc, c)) for c in cands]
                 if headline(e.text):
@@ -492,6 +527,12 @@ _REFERS_BACK = re.compile(r"\b(?:there|the (?:town|city|village|base|camp|area|s
 _LISTED_AFTER = re.compile(
     r"^(?:['’]s)?(?:\s*,\s*[A-Z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*)*)*,?\s+(?:and|or)\s+(?:the\s+)?[A-Z]"
 )
+
+
+def _one_named(c: Candidate, names: frozenset[str]) -> bool:
+    """ "Joe Biden" for a question about "Biden": the person it names, not an answer."""
+    parts = c.text.split()
+    return 2 <= len(parts) <= 4 and fold(re.sub(r"['’]s?$", "", parts[-1])) in names
 
 
 def _listed(text: str, start: int, end: int) -> bool:

@@ -75,6 +75,8 @@ def named(
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     if kind == "place":
         out += _unread_places(sentence, entities)
+    if kind in {"place", "org"} and noun:
+        out += _named_by_category(sentence, entities, noun, table)
     if kind in {"person", "org"}:
         out += _unread_acronyms(sentence, entities, table["ORG"], known)
         # "the Malian army", "Russian mercenaries": a nationality names the people who act
@@ -85,6 +87,7 @@ def named(
                 text = sentence[e.start : m.end()]
                 out.append(Candidate(text, e.start, m.end(), table["ORG"], key_of(text)))
     if kind == "thing":
+        out += _called(sentence, noun)
         for m in QUOTED.finditer(sentence):
             text = m.group(1).strip(" ,.;:")
             if len(text.split()) <= 8:
@@ -133,6 +136,51 @@ def _unread_places(sentence: str, entities: list[Entity]) -> list[Candidate]:
         if _read_by_ner(a, b, entities) or text.split()[0].lower() in STOPWORDS | CALENDAR_WORDS:
             continue
         out.append(Candidate(text, a, b, UNREAD_PLACE_FIT, key_of(text)))
+    return out
+
+
+_CALLED = re.compile(
+    r"\b([A-Za-z][\w\-]*)\s+(?:called|named|dubbed|known as)\s+(?![“\"‘])"
+    r"([\w][\w\-’' ]*?)(?=\s*(?:[,.;:()–—]|\s(?:which|that|who|and|in|on|at|for|to|from|by|"
+    r"with|after|before|is|was|were|are)\b|$))"
+)
+CALLED_FIT = 0.9
+
+
+def _called(sentence: str, noun: str | None) -> list[Candidate]:
+    """ "a heart condition called long QT syndrome type 1": the name a sentence gives a thing
+    of the asked category (a word NER and the noun chunks cut short), whole."""
+    out = []
+    for m in _CALLED.finditer(sentence):
+        text = m.group(2).strip()
+        if not noun or stem(singular(m.group(1).lower())) != noun or len(text.split()) > 8:
+            continue
+        out.append(Candidate(text, m.start(2), m.start(2) + len(text), CALLED_FIT, key_of(text)))
+    return out
+
+
+_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'\-]*(?:\s+(?:of\s+)?[A-Z][\w’'\-]*)+")
+
+
+def _named_by_category(
+    sentence: str, entities: list[Entity], noun: str, table: dict[str, float]
+) -> list[Candidate]:
+    """ "Tsavo West National Park" for "which park": capitals closed by the asked category are
+    one of it, whole, whatever NER read it as (a person) or nothing."""
+    out = []
+    for m in _CAPITALISED_RUN.finditer(sentence):
+        a, b = m.span()
+        text = m.group()
+        if stem(singular(text.split()[-1].lower())) != noun:
+            continue
+        if text.split()[0].lower() in STOPWORDS | CALENDAR_WORDS:
+            a += len(text.split()[0]) + 1
+            text = sentence[a:b]
+        if len(text.split()) < 2 or any(
+            x.start == a and x.end == b and x.label in table for x in entities
+        ):
+            continue
+        out.append(Candidate(text, a, b, max(table.values()), key_of(text)))
     return out
 
 

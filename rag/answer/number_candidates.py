@@ -18,9 +18,7 @@ from rag.text.tokens import STOPWORDS, stem
 _NUM_WORD = alternation(
     [w for w in NUMBER_WORDS if w != "zero"] + ["a dozen", "dozens", "hundreds", "thousands"]
 )
-_NUM = (
-    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|(?:{_NUM_WORD})(?:[- ](?:{_NUM_WORD}))*)"
-)
+_NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?[½¼¾]?|(?:{_NUM_WORD})(?:[- ](?:{_NUM_WORD}))*)"
 _SCALE = r"(?:\s?(?:hundred|thousand|million|billion|trillion|bn|m|k)\b)?"
 _CURRENCY_WORDS = (
     r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|CFA francs|"
@@ -41,6 +39,16 @@ DURATION = re.compile(
 NUMBER = re.compile(
     rf"(?<![\w.,$€£¥])(?:more than |nearly |about |over |at least )?{_NUM}{_SCALE}(?![\w%])", re.I
 )
+# Units of measure after a number ("390 mg", "4.6 C", "4,000 to 6,000 pounds"): an amount.
+MEASURE = re.compile(
+    rf"\b(?:{_NUM}\s?(?:to|and|-|–)\s?)?{_NUM}{_SCALE}\s?(?:(?:mg|milligrams?|grams?|kg|kilograms?|lbs?|pounds?|ounces?|oz|tons?|tonnes?"
+    r"|inches|inch|feet|foot|ft|yards?|miles?|km|kilometers?|kilometres?|meters?|metres?|cm|mm"
+    r"|acres?|hectares?|gallons?|liters?|litres?|barrels?|degrees?(?: (?:Celsius|Fahrenheit))?"
+    r"|calories|kilowatts?|megawatts?|gigawatts?|mph|square (?:feet|miles|kilometers|kilometres))\b"
+    r"|°\s?[CF]\b|(?-i:[CF])(?![\w'’\-]|\.\w))",
+    re.I,
+)
+AMOUNT_COUNT_FIT = 0.3
 _MONTH = alternation(MONTHS, title=True)
 YEAR = re.compile(r"(?<![\d,.$])(?:1[6-9]|20)\d\d(?![\d,%])")
 MONTH_NAME = re.compile(rf"\b(?:{_MONTH})\b\.?")
@@ -62,11 +70,16 @@ def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[C
         taken.append((a, b))
         out.append(Candidate(text, a, b, fit, key_of(text), counts))
 
+    amount = expected.amount
+    if amount:  # before money: "40 and 41 pounds" weighs, whole
+        for m in MEASURE.finditer(sentence):
+            add(m, 1.0)
     for m in MONEY.finditer(sentence):
-        add(m, 1.0 if kind == "money" else 0.15)
+        if not _overlaps(m.start(), m.end(), taken):
+            add(m, 1.0 if kind == "money" or amount else 0.15)
     for m in PERCENT.finditer(sentence):
         if not _overlaps(m.start(), m.end(), taken):
-            add(m, 1.0 if kind == "percent" else 0.15)
+            add(m, 1.0 if kind == "percent" or amount else 0.15)
     for m in DURATION.finditer(sentence):
         if not _overlaps(m.start(), m.end(), taken):
             if kind == "duration":
@@ -104,7 +117,9 @@ def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[C
         ):
             continue  # "one of the …" is rarely the count asked for
         fit = 0.6
-        if expected.noun:
+        if amount and _counts_other(sentence, m):
+            fit = AMOUNT_COUNT_FIT  # "two turkeys" is how many, not how much they weigh
+        elif expected.noun:
             fit = (
                 1.0
                 if counts_asked(sentence, m, expected)

@@ -116,6 +116,18 @@ class QuestionAnalysis:
         """The content stems and the words news uses for the same ("killed" for "died")."""
         return frozenset(self.terms).union(*(kin_of(t) for t in self.terms))
 
+    @cached_property
+    def names_alone(self) -> frozenset[str]:
+        """Names the question says as one word, not as an owner: "Biden" in "Who wants Biden to
+        end …?" is the Joe Biden a sentence names, while "Biden's son" is another Biden."""
+        return frozenset(
+            t.lower()
+            for t in self.focus
+            if " " not in t
+            and t[:1].isupper()
+            and re.search(rf"(?<=\s){re.escape(t)}\b(?!['’])", self.text)
+        )
+
     @property
     def wants_entity(self) -> bool:
         return self.answer_type is not None

@@ -85,3 +85,36 @@ def _spells(acronym: str, long_form: str) -> bool:
             return False
         j -= 1
     return True
+
+
+# Words a spelled-out name may hold that its acronym may skip ("People for the Ethical …").
+_MINOR = frozenset({"of", "the", "for", "and", "&", "on", "in", "to", "a", "an", "at", "de"})
+_RUN_WORD = re.compile(r"[A-Za-z][\w'’\-]*|&")
+
+
+def spelled_out(acronym: str, text: str) -> bool:
+    """``text`` writes ``acronym`` out ("chief executive officer" for "CEO", "People for the
+    Ethical Treatment of Animals" for "PETA"): its letters open consecutive words, minor words
+    skipped, the words all capitalised or all lowercase of four letters or more."""
+    if not (3 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
+        return False
+    letters = acronym.lower()
+    tokens = _RUN_WORD.findall(text)
+    return any(
+        t[0].lower() == letters[0] and t.lower() not in _MINOR and _spelled(letters, tokens, i, [])
+        for i, t in enumerate(tokens)
+    )
+
+
+def _spelled(letters: str, tokens: list[str], i: int, used: list[str]) -> bool:
+    if not letters:
+        content = [w for w in used if w.lower() not in _MINOR]
+        return all(w[0].isupper() for w in content) or all(
+            w.islower() and len(w) >= 4 for w in content
+        )
+    if i >= len(tokens):
+        return False
+    w = tokens[i]
+    if w[0].lower() == letters[0] and _spelled(letters[1:], tokens, i + 1, [*used, w]):
+        return True
+    return bool(used) and w.lower() in _MINOR and _spelled(letters, tokens, i + 1, used)
