@@ -110,6 +110,9 @@ def test_a_lone_surname_is_a_person_where_the_full_name_is():
     assert _surname_of_someone(read, {"Pellow"}).label == "PERSON"
     assert _surname_of_someone(read, {"Other"}).label == "GPE"
     assert _surname_of_someone(Entity("Jordan", "GPE", 0, 6), {"Jordan"}).label == "GPE"
+    # A title may bear a character's name: "Lightyear", the film of "Buzz Lightyear".
+    title = Entity("Starhold", "WORK_OF_ART", 0, 8)
+    assert _surname_of_someone(title, {"Starhold"}).label == "WORK_OF_ART"
 
 
 def test_capitals_closed_by_the_asked_category_are_one_of_it():
@@ -171,3 +174,32 @@ def test_a_thing_named_after_called_is_a_candidate_whole():
     sentence = "She had a lung condition called grey reed syndrome type 2, which made her tired."
     found = named(sentence, "thing", [], [], stem("condition"))
     assert "grey reed syndrome type 2" in {c.text for c in found}
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "noun"),
+    [
+        ("What was the bank's annual profit?", "money", None),
+        ("What were the retailer's annual sales?", "money", None),
+        ("What is the lake's water level?", "count", None),  # a measure: amount
+        ("Which is the country's second-largest reservoir?", "place", "reservoir"),
+        ("Which team's owner was fined?", "org", "team"),  # the wh-word's own noun is asked
+        ("What were last year's birds named?", "thing", None),  # a name, not a bird
+    ],
+)
+def test_after_is_an_owner_says_whose_and_the_noun_after_is_asked(question, kind, noun):
+    expected = expected_answer(question)
+    assert (expected.kind, expected.noun_text) == (kind, noun)
+
+
+def test_a_count_after_from_opens_a_range_only_when_one_follows():
+    kinds = expected_answer("How many participants were in the study?")
+    found = {c.text for c in numeric("The study used data from 360,000 participants.", kinds, [])}
+    assert "360,000" in found
+    ranged = "Enrolment grew from 4,000 to 5,500 pupils."
+    assert "4,000" not in {c.text for c in numeric(ranged, expected_answer("How many pupils?"), [])}
+
+
+def test_the_role_before_of_is_asked_the_name_after_is_the_subject():
+    assert analyse("Who is the CEO of Bank of Wessex?").focus == ["Bank of Wessex"]
+    assert analyse("Who won the Battle of Orlo?").focus == ["Battle of Orlo"]

@@ -41,7 +41,7 @@ PLACE_NOUNS = frozenset(
     continent island territory location area neighborhood neighbourhood district suburb
     borough site venue airport port harbor harbour park stadium arena river lake mountain
     volcano sea ocean border destination spot resort beach coast peninsula desert valley
-    municipality metropolis hometown homeland base camp""")
+    municipality metropolis hometown homeland base camp reservoir bay gulf strait glacier canal""")
 )
 ORG_NOUNS = frozenset(
     wordlist("""company firm business corporation conglomerate giant startup team club side
@@ -158,7 +158,11 @@ def expected_answer(question: str, parse=None) -> Expected:
         # "What did the army do after …?", "What did Langley warn about?": an action or what
         # was said, told by a sentence.
         return Expected(None)
-    if re.match(r"\s*(?:is|are|was|were)\s+the\b", after) and wh in {"which", "what"}:
+    owned = _COPULA_OWNER.match(after) if wh in {"which", "what"} else None
+    if owned is not None and _a_noun_phrase(after[owned.end() :]):
+        # "What was the bank's annual profit?": the profit is asked, the bank says whose.
+        after = " " + after[owned.end() :]
+    elif re.match(r"\s*(?:is|are|was|were)\s+the\b", after) and wh in {"which", "what"}:
         after = re.sub(r"^\s*(?:is|are|was|were)\s+the\s+", " ", after)
     if wh == "how many":
         noun = _head_noun(after, parse, m.end())
@@ -209,8 +213,10 @@ def expected_answer(question: str, parse=None) -> Expected:
             return Expected("money")
         counted = _counted_after_of(q, parse)
         return Expected("count", stem(counted) if counted else None, counted)
-    if n in {"price", "cost", "fine", "salary", "fee", "budget", "sum", "wage", "fare", "ransom"}:
+    if n in _MONEY_NOUNS:
         return Expected("money")
+    if n in _MEASURE_NOUNS:
+        return Expected("count", amount=True)  # "What is the lake's water level?": a measure
     owner = bool(
         re.search(rf"\b{re.escape(noun)}['’]s\s", q, re.I) or re.search(r"\bof\s*$", q[: m.start()])
     )
@@ -241,6 +247,27 @@ _WHAT_SAID = re.compile(
     r"claimed|threatened|urged|predicted|argued|insisted|acknowledged|admitted|denied)"
     r"(?:\s+(?:about|of|on|that|in|at|after|before|during|last|this)\b[^?]*)?\s*\??\s*$",
     re.I,
+)
+
+
+_COPULA_OWNER = re.compile(
+    r"\s*(?:is|are|was|were)\s+(?:the\s+)?(?:[\w.&\-]+\s+){0,4}?[\w.&\-]+['’]s?\s+(?=[a-z])"
+)
+def _a_noun_phrase(rest: str) -> bool:
+    """ "annual profit?", not "turkeys named?": what closes the question is a noun phrase."""
+    tokens = rest.strip(" ?").split()
+    return 0 < len(tokens) <= 3 and not tokens[-1].endswith(("ed", "en"))
+
+
+# "What was the bank's annual profit?": nouns whose value is a sum of money.
+_MONEY_NOUNS = frozenset(
+    wordlist("""price cost fine salary fee budget sum wage fare ransom profit revenue sale loss
+    earnings income deficit debt valuation payout bonus compensation damages funding investment""")
+)
+# "What is the water level?", "the storm's top speed": nouns whose value is a measure.
+_MEASURE_NOUNS = frozenset(
+    wordlist("""level height depth length weight temperature speed distance size area elevation
+    altitude capacity volume rainfall snowfall""")
 )
 
 

@@ -199,10 +199,17 @@ def _unsure_person(x: Entity, surnames: set[str]) -> Entity:
     return Entity(x.text, "NAME", x.start, x.end)
 
 
+# Labels the small NER model gives a lone surname by its sound; a title ("Lightyear", the film
+# of "Buzz Lightyear") or a company ("Ford") may well bear a person's name.
+_MISREAD_AS_PLACE = frozenset({"GPE", "LOC", "FAC", "NORP"})
+
+
 def _surname_of_someone(x: Entity, surnames: set[str]) -> Entity:
     """ "Niccol" read as a place, where "Brian Niccol" is read as a person elsewhere: the small
     NER model labels a lone surname by its sound; the full name says whose it is."""
-    if x.label == "PERSON" or x.text not in surnames or is_country(x.text) or is_us_state(x.text):
+    if x.label not in _MISREAD_AS_PLACE or x.text not in surnames:
+        return x
+    if is_country(x.text) or is_us_state(x.text):
         return x
     return Entity(x.text, "PERSON", x.start, x.end)
 
@@ -476,12 +483,14 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
         return False
     sentence = e.text
     several = _asks_about_places(q.text)
+    names = where + [t for t in q.focus if t not in where]
 
-    def others(text: str, entities: list[Entity] = ()) -> list[int]:
+    def others(text: str, entities: list[Entity] = ()) -> list[tuple[int, int]]:
         return [
-            m.start(1)
+            m.span(1)
             for m in _PLACE_AT.finditer(text)
-            if not any(mentions(m.group(1), t) or contains_term(t, m.group(1)) for t in where)
+            # "of America" in "Bank of America": a word of an asked name, whole or gated.
+            if not any(mentions(m.group(1), t) or contains_term(t, m.group(1)) for t in names)
             and m.group(1).split()[0].lower() not in CALENDAR_WORDS
             and not (several and _listed(text, m.start(1), m.end(1)))
             and not _named_otherwise(m.start(1), m.end(1), entities)
@@ -503,8 +512,13 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     def same_clause(o: int) -> bool:
         return not _CLAUSE_BREAK.search(sentence[min(o, c.start) : max(o, c.start)])
 
-    here = [o for o in others(sentence, e.entities) if not c.start <= o < c.end and same_clause(o)]
+    spans = [(a, b) for a, b in others(sentence, e.entities) if not c.start <= a < c.end]
     own = mine(sentence)
+    if any(same_clause(f) for f in own):
+        # "25 million people in Arizona, Nevada, California and Mexico rely on Lake Mead": places
+        # listed in the asked place's clause say where the counted are, not another event's.
+        spans = [(a, b) for a, b in spans if not _listed(sentence, a, b)]
+    here = [a for a, _ in spans if same_clause(a)]
     if here:
         # The asked place holds the candidate only from its own clause: in "… 40 soldiers in
         # an assault on Dioura base, and 400 soldiers died in Mali", Dioura is not 400's.

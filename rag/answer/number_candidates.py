@@ -53,6 +53,9 @@ _MONTH = alternation(MONTHS, title=True)
 YEAR = re.compile(r"(?<![\d,.$])(?:1[6-9]|20)\d\d(?![\d,%])")
 MONTH_NAME = re.compile(rf"\b(?:{_MONTH})\b\.?")
 _DATE_AROUND = re.compile(rf"(?:\b(?:{_MONTH})\.?\s*$)|(?:^\s*(?:{_MONTH})\b)")
+# "from 2019 to 2021", "from 5% last year to …": a count after "from" opens a range; "data
+# from 360,000 participants" is none.
+_RANGE_END = re.compile(r"[^.;]{0,40}?\b(?:to|through|until)\s+(?:about\s+|nearly\s+)?\d")
 _RANGE = re.compile(r"^\s*(?:-|–|—|to|and|through)\s*\d")
 _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
 
@@ -100,7 +103,11 @@ def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[C
             and _RANGE.match(sentence[b:])
         ):
             continue
-        if _RANGE.match(sentence[b:]) or re.search(r"(?:-|–|from|between)\s*$", sentence[:a]):
+        if (
+            _RANGE.match(sentence[b:])
+            or re.search(r"(?:-|–|between)\s*$", sentence[:a])
+            or re.search(r"\bfrom\s*$", sentence[:a]) and _RANGE_END.match(sentence[b:])
+        ):
             continue  # "May 1-15", "from 2019 to 2021": a span of time, not a count
         if _DATE_AROUND.search(sentence[max(0, a - 12) : a]) or _DATE_AROUND.search(
             sentence[b : b + 12]

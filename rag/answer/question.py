@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rag.answer.answer_type import Expected, expected_answer
+from rag.answer.answer_type import PERSON_NOUNS, Expected, expected_answer, singular
 from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS
 from rag.text.places import is_demonym
@@ -226,6 +226,8 @@ def focus_terms(question: str) -> list[str]:
         while tokens and tokens[-1].lower() in {"of", "de", "al", "la", "du", "van", "von", "bin"}:
             tokens = tokens[:-1]
         tokens = [_POSSESSIVE.sub("", t) for t in tokens]
+        if len(tokens) > 2 and tokens[1] == "of" and singular(tokens[0].lower()) in PERSON_NOUNS:
+            tokens = tokens[2:]  # "CEO of Bank of America": the bank is named, the CEO asked
         if not tokens:
             continue
         if m.start() == 0 and len(tokens) == len(phrase.split()) and tokens[0].lower() in STOPWORDS:
