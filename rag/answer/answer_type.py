@@ -253,6 +253,8 @@ _WHAT_SAID = re.compile(
 _COPULA_OWNER = re.compile(
     r"\s*(?:is|are|was|were)\s+(?:the\s+)?(?:[\w.&\-]+\s+){0,4}?[\w.&\-]+['’]s?\s+(?=[a-z])"
 )
+
+
 def _a_noun_phrase(rest: str) -> bool:
     """ "annual profit?", not "turkeys named?": what closes the question is a noun phrase."""
     tokens = rest.strip(" ?").split()

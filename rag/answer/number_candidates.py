@@ -106,7 +106,8 @@ def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[C
         if (
             _RANGE.match(sentence[b:])
             or re.search(r"(?:-|–|between)\s*$", sentence[:a])
-            or re.search(r"\bfrom\s*$", sentence[:a]) and _RANGE_END.match(sentence[b:])
+            or re.search(r"\bfrom\s*$", sentence[:a])
+            and _RANGE_END.match(sentence[b:])
         ):
             continue  # "May 1-15", "from 2019 to 2021": a span of time, not a count
         if _DATE_AROUND.search(sentence[max(0, a - 12) : a]) or _DATE_AROUND.search(
