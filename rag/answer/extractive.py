@@ -41,6 +41,8 @@ SECOND_SOURCE_RATIO = 0.85
 CANDIDATES_OFFERED = 3  # the best candidates a factoid answer (or refusal) lists, winner first
 FULLER_NAME_RATIO = 0.3
 HEADLINE_QUOTE_RATIO = 0.4  # a story's sentence this well supported is quoted before a headline
+CROWDED_QUOTE_RATIO = 0.85  # a sentence this well supported naming fewer rivals is the quote
+RIVALS_SEEN = 6  # the pooled candidates after the winner a quote should not name
 DIFFER_RATIO = 0.8  # a rival value this close, from another article, is a reported disagreement
 
 _QUALIFIER = re.compile(
@@ -154,6 +156,8 @@ def answer_factoid(
         )
         if told is not None:
             best, scored = told
+    else:
+        best, scored = _least_crowded(win, pooled[1:RIVALS_SEEN], support, (best, scored))
     short = short_answer(q, best, scored)
     citations = [_citation(1, best)]
     rival = _rival(q, win, [p for p in pooled if p is not win])
@@ -233,6 +237,31 @@ def _fuller_name(
     return best
 
 
+def _least_crowded(
+    win: Pooled, rivals: list[Pooled], support: float, chosen: tuple[Evidence, Scored]
+) -> tuple[Evidence, Scored]:
+    """Of the sentences nearly as good as the best, the one naming the fewest rival answers: "…
+    her Seattle Storm lost to the Las Vegas Aces" says less surely which team is hers than a
+    sentence naming the Storm alone, and a quote naming a rival reads as naming both."""
+    keys = {p.key for p in rivals}
+
+    def crowd(e: Evidence) -> int:
+        return len(keys & {s.candidate.key for s in e.scored})
+
+    first = chosen[0]
+    best = crowd(first)
+    for w, e, s in win.support:
+        if w < CROWDED_QUOTE_RATIO * support or best == 0:
+            break
+        # Never a sentence about less of the question: "JNIM also claimed … Timbuktu" names no
+        # rival but is no quote for the Dioura attack.
+        if e.focus < first.focus or e.lexical < first.lexical or headline(e.text):
+            continue
+        if crowd(e) < best:
+            chosen, best = (e, s), crowd(e)
+    return chosen
+
+
 def _not_one_name(
     text: str, short: str, at: int, e: Evidence, labels: set[str] | None, place: bool = False
 ) -> bool:
@@ -281,8 +310,17 @@ def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
     if re.search(r"['’]s$", w) and stem(re.sub(r"['’]s$", "", w)) in q.terms:
         return True
     word = w.lower().strip(".,")
-    # "Al-Qaeda-linked JNIM": the name before the link is another's.
-    return word in _NOT_IN_A_NAME or word.startswith(("then-", "ex-")) or qualifier(word)
+    # "Al-Qaeda-linked JNIM": the name before the link is another's; "Boeing CEO Kelly Ortberg":
+    # a company's title is no part of the person's name.
+    return (
+        word in _NOT_IN_A_NAME
+        or word.startswith(("then-", "ex-"))
+        or qualifier(word)
+        or word in _ROLE_ACRONYMS
+    )
+
+
+_ROLE_ACRONYMS = frozenset({"ceo", "cfo", "coo", "cto", "cmo", "cio"})
 
 
 # Capitalised only because they open the sentence ("Neither New Castle County nor Verizon …").
