@@ -203,3 +203,47 @@ def test_a_count_after_from_opens_a_range_only_when_one_follows():
 def test_the_role_before_of_is_asked_the_name_after_is_the_subject():
     assert analyse("Who is the CEO of Bank of Wessex?").focus == ["Bank of Wessex"]
     assert analyse("Who won the Battle of Orlo?").focus == ["Battle of Orlo"]
+
+
+def _supported(sentence: str, short: str, weight: float, rivals: tuple[str, ...] = (), focus=1.0):
+    from rag.answer.evidence import Evidence, Scored
+    from rag.schema import Passage
+
+    passage = Passage(chunk_id="c", article_id="a", title="Ferry", text=sentence, start=0,
+                      end=len(sentence))  # fmt: skip
+    e = Evidence(0, passage, 0, len(sentence))
+    e.focus, e.lexical = focus, 1.0
+    names = (short, *rivals)
+    e.scored = [
+        Scored(
+            Candidate(n, sentence.index(n), sentence.index(n) + len(n), 1.0, key_of(n)), 1.0, 1.0
+        )
+        for n in names
+    ]
+    return (weight, e, e.scored[0])
+
+
+def test_the_quote_names_the_fewest_rivals_but_no_less_of_the_question():
+    from rag.answer.extractive import _least_crowded
+    from rag.answer.pooling import Pooled
+
+    crowded = _supported(
+        "Her Orlo Storm lost to the Kesh Aces on Tuesday.", "Orlo Storm", 1.0, ("Kesh Aces",)
+    )
+    alone = _supported("She played 19 seasons for the Orlo Storm.", "Orlo Storm", 0.9)
+    elsewhere = _supported("The Orlo Storm also won in Tarn.", "Orlo Storm", 0.95, focus=0.0)
+    rival = Pooled(key_of("Kesh Aces"), 0.5, 0.5, [])
+    win = Pooled(key_of("Orlo Storm"), 1.5, 1.0, [crowded, elsewhere, alone])
+    e, _ = _least_crowded(win, [rival], 1.0, crowded[1:])
+    assert e.text.startswith("She played")
+    win = Pooled(key_of("Orlo Storm"), 1.5, 1.0, [crowded, elsewhere])
+    e, _ = _least_crowded(win, [rival], 1.0, crowded[1:])
+    assert e.text.startswith("Her Orlo Storm")  # the other sentence is about less of it
+
+
+def test_a_company_title_is_no_part_of_a_person_name():
+    from rag.answer.extractive import _ends_a_name
+
+    head = ["Bank", "of", "Orlo", "CEO"]
+    assert _ends_a_name(head, 3, analyse("Who runs the bank?"))
+    assert not _ends_a_name(["President"], 0, analyse("Who runs the bank?"))
