@@ -247,3 +247,10 @@ def test_a_company_title_is_no_part_of_a_person_name():
     head = ["Bank", "of", "Orlo", "CEO"]
     assert _ends_a_name(head, 3, analyse("Who runs the bank?"))
     assert not _ends_a_name(["President"], 0, analyse("Who runs the bank?"))
+
+
+def test_a_duration_keeps_its_range():
+    found = numeric(
+        "A nap of 15 to 20 minutes is best.", expected_answer("How long should a nap be?"), []
+    )
+    assert [c.text for c in found] == ["15 to 20 minutes"]

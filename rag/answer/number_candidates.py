@@ -32,7 +32,7 @@ MONEY = re.compile(
 )
 PERCENT = re.compile(rf"\b{_NUM}\s?(?:%|percent\b|per cent\b|percentage points?\b)", re.I)
 DURATION = re.compile(
-    rf"\b(?:{_NUM}|a|an|several|a few)[- ](?:and[- ]a[- ]half[- ])?"
+    rf"\b(?:(?:{_NUM}\s?(?:to|-|–)\s?)?{_NUM}|a|an|several|a few)[- ](?:and[- ]a[- ]half[- ])?"
     r"(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b(?:[- ]long)?",
     re.I,
 )
