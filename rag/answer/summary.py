@@ -120,7 +120,8 @@ TITLE_BONUS = 0.05
 # Sentences that give a reason, for "why"; that describe a person, for "who is".
 _CAUSE = re.compile(
     r"\b(?:because|due to|owing to|as a result|after|following|amid|in response|in protest|"
-    r"prompted|led to|leading to|caused|blamed|reason|so that|in order to|since|over concerns?|"
+    r"prompted|led to|leading to|caused|blamed|reasons?|factors?|so that|in order to|since|"
+    r"over concerns?|cit(?:ed|ing) (?:his|her|their|its|the|a|an)|"
     r"to (?:avoid|prevent|protest|allow|replace|control|protect|reduce|cut))\b",
     re.I,
 )
