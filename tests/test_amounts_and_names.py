@@ -254,3 +254,14 @@ def test_a_duration_keeps_its_range():
         "A nap of 15 to 20 minutes is best.", expected_answer("How long should a nap be?"), []
     )
     assert [c.text for c in found] == ["15 to 20 minutes"]
+
+
+def test_a_one_word_name_called_so_keeps_its_category():
+    from rag.answer.extractive import short_answer
+
+    sentence = "Carriers of a rare gene variant called Tarnmouth were spared."
+    _, e, scored = _supported(sentence, "Tarnmouth", 1.0)
+    assert (
+        short_answer(analyse("What is the name of the rare variant?"), e, scored)
+        == "Tarnmouth variant"
+    )

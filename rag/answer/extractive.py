@@ -407,6 +407,13 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         word = after.group(1).lower() if after else ""
         if word and not word.endswith(("ed", "ing")) and is_category(word, q.expected.noun):
             span = f"{cand.text} {after.group(1)}"
+        named = _CALLED_BEFORE.search(sentence[: cand.start])
+        if (
+            named
+            and is_category(named.group(1), q.expected.noun)
+            and re.fullmatch(r"[A-Z]\w+", span)
+        ):
+            span = f"{span} {named.group(1)}"  # "a variant called Christchurch": its name, as said
     if q.answer_type in _NAMED and q.expected.kind_of:
         # "al-Qaeda" → "al-Qaeda-linked group" for "what kind of group": the link is the kind.
         linked = re.match(r"(-[a-z]+)\s+([A-Za-z]+)\b", sentence[cand.end :])
@@ -425,6 +432,7 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
 
 
 _NAMED = frozenset({"person", "org", "place", "thing"})
+_CALLED_BEFORE = re.compile(r"\b([a-z][\w\-]*)\s+(?:called|named|dubbed|known as)\s+[“\"]?$")
 
 
 _RELATION_BEFORE = re.compile(
