@@ -253,10 +253,12 @@ def _least_crowded(
     for w, e, s in win.support:
         if w < CROWDED_QUOTE_RATIO * support or best == 0:
             break
-        # Never a sentence about less of the question: "JNIM also claimed … Timbuktu" names no
-        # rival but is no quote for the Dioura attack.
+        # Never a sentence about less of the question ("JNIM also claimed … Timbuktu" names no
+        # rival but is no quote for the Dioura attack), nor one saying less of the answer.
         if e.focus < first.focus or e.lexical < first.lexical or headline(e.text):
             continue
+        if len(s.candidate.text) < len(chosen[1].candidate.text):
+            continue  # "Clark" for "Caitlin Clark", "April" for "April 8": a lesser answer
         if crowd(e) < best:
             chosen, best = (e, s), crowd(e)
     return chosen
