@@ -132,6 +132,9 @@ CASES = [
          text=("Boulikessi",)),
     Case("may-estimate", "How many soldiers are estimated to have died since the start of May?",
          short=("400",)),
+    # A base is a place; "Which base" names the town it stands in.
+    Case("base-overrun", "Which base did JNIM overrun?", short=("Boulikessi",)),
+    Case("acronym-meaning", "What does JNIM stand for?", short=("Jama'a Nusrat",)),
 ]  # fmt: skip
 
 
