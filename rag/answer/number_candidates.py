@@ -18,7 +18,10 @@ from rag.text.tokens import STOPWORDS, stem
 _NUM_WORD = alternation(
     [w for w in NUMBER_WORDS if w != "zero"] + ["a dozen", "dozens", "hundreds", "thousands"]
 )
-_NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?[½¼¾]?|(?:{_NUM_WORD})(?:[- ](?:{_NUM_WORD}))*)"
+_NUM = (
+    rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?[½¼¾]?"
+    rf"|(?:{_NUM_WORD})(?:[- ](?:{_NUM_WORD}))*)"
+)
 _SCALE = r"(?:\s?(?:hundred|thousand|million|billion|trillion|bn|m|k)\b)?"
 _CURRENCY_WORDS = (
     r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|CFA francs|"
@@ -41,7 +44,8 @@ NUMBER = re.compile(
 )
 # Units of measure after a number ("390 mg", "4.6 C", "4,000 to 6,000 pounds"): an amount.
 MEASURE = re.compile(
-    rf"\b(?:{_NUM}\s?(?:to|and|-|–)\s?)?{_NUM}{_SCALE}\s?(?:(?:mg|milligrams?|grams?|kg|kilograms?|lbs?|pounds?|ounces?|oz|tons?|tonnes?"
+    rf"\b(?:{_NUM}\s?(?:to|and|-|–)\s?)?{_NUM}{_SCALE}\s?"
+    r"(?:(?:mg|milligrams?|grams?|kg|kilograms?|lbs?|pounds?|ounces?|oz|tons?|tonnes?"
     r"|inches|inch|feet|foot|ft|yards?|miles?|km|kilometers?|kilometres?|meters?|metres?|cm|mm"
     r"|acres?|hectares?|gallons?|liters?|litres?|barrels?|degrees?(?: (?:Celsius|Fahrenheit))?"
     r"|calories|kilowatts?|megawatts?|gigawatts?|mph|square (?:feet|miles|kilometers|kilometres))\b"
