@@ -177,8 +177,8 @@ def expected_answer(question: str, parse=None) -> Expected:
         return Expected("duration")
     if wh == "how old":
         return Expected("count", "year", "years")
-    if wh == "how far" or wh.startswith("how "):
-        return Expected("count", amount=True)  # "how tall": a measure
+    if wh.startswith("how "):
+        return Expected("count", amount=True)  # "how far", "how tall": a measure
     if wh in {"who", "whom", "whose"}:
         return Expected("person", blank=blank)
     if wh == "where":

@@ -14,7 +14,7 @@ import re
 
 from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS, Expected, singular
 from rag.answer.bylines import credit, dateline_end, news_source
-from rag.answer.name_candidates import QUOTED, named
+from rag.answer.name_candidates import NAMED_AS, QUOTED, named
 from rag.answer.number_candidates import (
     DURATION,
     MONEY,
@@ -407,9 +407,7 @@ def is_category(word: str, noun: str) -> bool:
 
 
 _WORD_AFTER = re.compile(r"\s+([A-Za-z][\w\-]*)")
-_WORD_BEFORE = re.compile(
-    r"\b([A-Za-z][\w\-]*)(?:,|\s+(?:called|named|dubbed|known as))?\s+[“\"]?$"
-)
+_WORD_BEFORE = re.compile(rf"\b([A-Za-z][\w\-]*)(?:,|\s+{NAMED_AS})?\s+[“\"]?$")
 
 
 def _beside_the_category(sentence: str, c: Candidate, noun: str) -> bool:

@@ -546,7 +546,7 @@ _LISTED_AFTER = re.compile(
 def _one_named(c: Candidate, names: frozenset[str]) -> bool:
     """ "Joe Biden" for a question about "Biden": the person it names, not an answer."""
     parts = c.text.split()
-    return 2 <= len(parts) <= 4 and fold(re.sub(r"['’]s?$", "", parts[-1])) in names
+    return 2 <= len(parts) <= 4 and fold(possessive(parts[-1])) in names
 
 
 def _listed(text: str, start: int, end: int) -> bool:

@@ -20,6 +20,7 @@ from rag.answer import confidence
 from rag.answer.answer_type import singular
 from rag.answer.candidates import asks_for_a_state, headline, is_category, qualifier
 from rag.answer.evidence import Evidence, Scored
+from rag.answer.name_candidates import NAMED_AS
 from rag.answer.number_candidates import counted_noun
 from rag.answer.pooling import NUMERIC, Pooled, placed_here, pool_candidates
 from rag.answer.question import ENTITY_LABELS, QuestionAnalysis
@@ -434,7 +435,7 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
 
 
 _NAMED = frozenset({"person", "org", "place", "thing"})
-_CALLED_BEFORE = re.compile(r"\b([a-z][\w\-]*)\s+(?:called|named|dubbed|known as)\s+[“\"]?$")
+_CALLED_BEFORE = re.compile(rf"\b([a-z][\w\-]*)\s+{NAMED_AS}\s+[“\"]?$")
 
 
 _RELATION_BEFORE = re.compile(

@@ -119,6 +119,7 @@ def named(
     return out
 
 
+_NO_NAME_START = STOPWORDS | CALENDAR_WORDS  # "The", "Monday": capitalised, no name's first word
 UNREAD_PLACE_FIT = 0.55  # as a capitalised name read without NER ("NAME")
 _AT_A_PLACE = re.compile(
     r"\b(?:in|at|near|outside|(?:locations?|cities|towns|places|sites)\s+(?:like|such as))\s+"
@@ -133,14 +134,16 @@ def _unread_places(sentence: str, entities: list[Entity]) -> list[Candidate]:
     for m in _AT_A_PLACE.finditer(sentence):
         a, b = m.span(1)
         text = m.group(1)
-        if _read_by_ner(a, b, entities) or text.split()[0].lower() in STOPWORDS | CALENDAR_WORDS:
+        if _read_by_ner(a, b, entities) or text.split()[0].lower() in _NO_NAME_START:
             continue
         out.append(Candidate(text, a, b, UNREAD_PLACE_FIT, key_of(text)))
     return out
 
 
+# The words that give a thing its name: "a variant called Christchurch", "a drug known as …".
+NAMED_AS = r"(?:called|named|dubbed|known as)"
 _CALLED = re.compile(
-    r"\b([A-Za-z][\w\-]*)\s+(?:called|named|dubbed|known as)\s+(?![“\"‘])"
+    rf"\b([A-Za-z][\w\-]*)\s+{NAMED_AS}\s+(?![“\"‘])"
     r"([\w][\w\-’' ]*?)(?=\s*(?:[,.;:()–—]|\s(?:which|that|who|and|in|on|at|for|to|from|by|"
     r"with|after|before|is|was|were|are)\b|$))"
 )
@@ -173,7 +176,7 @@ def _named_by_category(
         text = m.group()
         if stem(singular(text.split()[-1].lower())) != noun:
             continue
-        if text.split()[0].lower() in STOPWORDS | CALENDAR_WORDS:
+        if text.split()[0].lower() in _NO_NAME_START:
             a += len(text.split()[0]) + 1
             text = sentence[a:b]
         if len(text.split()) < 2 or any(
