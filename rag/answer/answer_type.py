@@ -90,7 +90,14 @@ _PAID = re.compile(
 _CHANGE = re.compile(
     r"\b(?:rise|rose|risen|fall|fell|fallen|drop|dropped|increase|increased|decrease|decreased"
     r"|grow|grew|grown|climb|climbed|jump|jumped|decline|declined|gain|gained|shrink|shrank"
-    r"|surge|surged|soar|soared|plunge|plunged|slump|slumped|tumble|tumbled)\b",
+    r"|surge|surged|soar|soared|plunge|plunged|slump|slumped|tumble|tumbled"
+    r"|hike|hiked|cut|lower|lowered|reduce|reduced|slash|slashed|boost|boosted)\b",
+    re.I,
+)
+# "raise its price" is a change; "raise money" is a sum collected.
+_RAISED_LEVEL = re.compile(
+    r"\braised?\b[^?]*\b(?:prices?|rates?|fees?|costs?|target|taxe?s?|wages?|salar(?:y|ies)"
+    r"|limit|cap|forecast|outlook|guidance)\b",
     re.I,
 )
 _PERCENT = re.compile(r"\b(percentage|percent|per cent|share|proportion|rate)\b", re.I)
@@ -133,6 +140,8 @@ class Expected:
     # "How much caffeine …", "How much did shares fall?": an amount of anything, so a sum of
     # money, a percentage or a measure ("390 mg", "41 pounds") answers, a bare count less.
     amount: bool = False
+    # "How much did shares fall?": by how much something changed, not the level it reached.
+    change: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -168,8 +177,9 @@ def expected_answer(question: str, parse=None) -> Expected:
         noun = _head_noun(after, parse, m.end())
         return Expected("count", stem(noun) if noun else None, noun)
     if wh == "how much":
-        if _CHANGE.search(after):
-            return Expected("count", amount=True)  # a rise or a fall: by a percentage or a sum
+        if _CHANGE.search(after) or _RAISED_LEVEL.search(after):
+            # A rise or a fall: by a percentage or a sum.
+            return Expected("count", amount=True, change=True)
         if _money_word(q) or re.search(r"\b(?:dollars?|euros?|pounds?|\$|£|€)", low):
             return Expected("money")
         return Expected("count", amount=True)
@@ -182,6 +192,8 @@ def expected_answer(question: str, parse=None) -> Expected:
     if wh in {"who", "whom", "whose"}:
         return Expected("person", blank=blank)
     if wh == "where":
+        if _WHERE_WORKS.search(after):
+            return Expected("org")  # "Where does Matheson teach?": a college, a firm, a club
         return Expected("place", locate=bool(_WHERE_IS.match(after)))
     if wh == "when":
         return Expected("date", date_part="date")
@@ -239,6 +251,14 @@ DESCRIBED = re.compile(
 )
 _WHERE_IS = re.compile(
     r"\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s*)+(?:base|town|city|village|camp|region)?\s*\??\s*$"
+)
+
+# "Where does she work / teach / study?": whom for, more than in which town.
+_WHERE_WORKS = re.compile(
+    r"^\s*(?:does|did|do|is|was|will)\b[^?]*?\b(?:work(?:s|ed|ing)?|teach(?:es|ing)?|taught"
+    r"|stud(?:y|ies|ied|ying)|play(?:s|ed|ing)?|coach(?:es|ed|ing)?|attend(?:s|ed|ing)?"
+    r"|employed|enrolled)\s*(?:now\s*)?\??\s*$",
+    re.I,
 )
 
 _WHAT_SAID = re.compile(

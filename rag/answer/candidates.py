@@ -127,10 +127,35 @@ def candidates(
     if kind in {"person", "place", "org", "thing"} and expected.noun:
         found = [_category_fit(sentence, c, kind, expected.noun) for c in found]
     found = [_without_asked_owner(c, question_stems) for c in found]
+    if kind in {"person", "place", "org", "thing"}:
+        # "Cuba's largest oil supplier, Venezuela, …": the sentence names it as what the
+        # question describes, whatever kind NER took it for.
+        found = [
+            _at_least(c, APPOSED_FIT) if _apposed_to_asked(sentence, c, question_stems) else c
+            for c in found
+        ]
+    if kind in {"person", "org"}:
+        # "an audit released by the Treasury's inspector general" for "Who released the
+        # audit?": whoever does the question's own verb, a person or not.
+        found = [
+            _at_least(c, APPOSED_FIT) if _by_the_asked_verb(sentence, c, question_stems) else c
+            for c in found
+        ]
+    if kind == "person":
+        # "Cuban President Miguel Diaz-Canel" for "Who is the president of Cuba?"; not "U.S.
+        # President Joe Biden".
+        asked = frozenset(country_of(s) for s in question_stems) - {None}
+        if asked:
+            found = [_office_of(sentence, c, asked) for c in found]
     if expected.quoted:
         # "How did the army describe …?": the words in quotation marks, before any name.
         found = [c if _in_quotes(sentence, c) else _weaker(c, 0.3) for c in found]
     if kind == "thing":
+        # "the rarest fish" for "What is the rarest animal?": the question's own superlative
+        # makes a phrase the description asked about, not the thing that fits it.
+        found = [
+            _weaker(c, 0.3) if _asked_superlative(c.text, question_stems) else c for c in found
+        ]
         # "Tuesday" or "November" for "which feature", "what storm": a when, never a what.
         found = [c for c in found if c.text.lower() not in CALENDAR_WORDS]
     out: dict[tuple[int, int], Candidate] = {}
@@ -164,7 +189,8 @@ def candidates(
     return kept
 
 
-_BY = re.compile(r"\b([A-Za-z]+)\s+by\s+(?:the\s+)?$")
+# "reviewed by the BBC", "an audit released Tuesday by the Treasury Inspector General".
+_BY = re.compile(r"\b([A-Za-z]+)(?:\s+[A-Za-z]+){0,2}\s+by\s+(?:the\s+)?$")
 
 
 def _by_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
@@ -184,6 +210,12 @@ def headline(sentence: str) -> bool:
         return False
     content = [w for w in _WORD.findall(sentence) if w.lower() not in STOPWORDS]
     return len(content) >= 3 and all(w[:1].isupper() for w in content)
+
+
+def asks(sentence: str) -> bool:
+    """A question the article puts ("What is the rarest fish in the world?" as a subhead):
+    it names what it asks about, never an answer to it."""
+    return sentence.rstrip().rstrip("\"”’')").endswith("?")
 
 
 # Categories that are news outlets, and those that are one when the question says "news".
@@ -220,8 +252,72 @@ def type_hint(expected: Expected, sentence: str) -> bool:
     return _CAPITALISED.search(sentence) is not None
 
 
+_NOT_SUPERLATIVE = frozenset(
+    wordlist(
+        "arrest chest contest digest forest guest harvest honest interest invest manifest modest "
+        "nest protest quest request rest suggest test west"
+    )
+)
+
+
+def _asked_superlative(text: str, question_stems: set[str]) -> bool:
+    return any(
+        (
+            w in {"most", "least", "best", "worst"}
+            or (w.endswith("est") and w not in _NOT_SUPERLATIVE)
+        )
+        and stem(w) in question_stems
+        for w in words(text)
+        if w.islower()
+    )
+
+
 def _weaker(c: Candidate, factor: float = 0.6) -> Candidate:
     return Candidate(c.text, c.start, c.end, c.fit * factor, c.key, c.counts)
+
+
+def _at_least(c: Candidate, fit: float) -> Candidate:
+    return c if c.fit >= fit else Candidate(c.text, c.start, c.end, fit, c.key, c.counts)
+
+
+APPOSED_FIT = 0.9
+_PHRASE_BEFORE = re.compile(r"((?:[\w’'\-]+\s+){0,4}[\w’'\-]+),\s*$")
+_PHRASE_AFTER = re.compile(r"^,\s+((?:[\w’'\-]+\s+){0,5}[\w’'\-]+)")
+
+
+def _apposed_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    """The candidate stands beside a phrase of the question's words, set off by a comma:
+    "Cuba's largest oil supplier, Venezuela," or "Venezuela, Cuba's largest oil supplier"."""
+    before = _PHRASE_BEFORE.search(sentence[: c.start])
+    after = _PHRASE_AFTER.match(sentence[c.end :])
+    for phrase, near in ((before, -1), (after, 0)):
+        if phrase is None:
+            continue
+        content = [stem(possessive(w)) for w in words(phrase.group(1))]
+        content = [w for w in content if w not in STOPWORDS]
+        if (
+            len(content) >= 2
+            and content[near] in question_stems
+            and sum(w in question_stems for w in content) >= 2
+        ):
+            return True
+    return False
+
+
+_OFFICE_BEFORE = re.compile(
+    r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\s+(?:(?:vice|deputy|former|acting)\s+)?"
+    r"(?:president|prime\s+minister|premier|minister|foreign\s+minister|leader|king|queen"
+    r"|chancellor|ambassador)\s+$",
+    re.I,
+)
+
+
+def _office_of(sentence: str, c: Candidate, asked: frozenset[str]) -> Candidate:
+    m = _OFFICE_BEFORE.search(sentence[: c.start])
+    country = country_of(m.group(1)) if m else None
+    if country is None:
+        return c
+    return _weaker(c, NAMES_CATEGORY_FIT if country in asked else 0.5)
 
 
 _TITLE_AFTER = re.compile(
@@ -314,6 +410,9 @@ def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) ->
 
 OTHER_CATEGORY_FIT = 0.4
 NAMES_CATEGORY_FIT = 1.25
+# A name or phrase that says it is one of the category ("Hurricane Milton", "the drug
+# fentanyl") is one, whatever kind NER took it for (an organisation, for the hurricane).
+NAMES_CATEGORY_FLOOR = 0.8
 _CATEGORY_HEADS = frozenset(singular(w) for w in PLACE_NOUNS | ORG_NOUNS)
 # "Which city …": not "Virginia" beside "Richmond".
 _TOWNS = frozenset(
@@ -339,7 +438,7 @@ _NEVER_A_GROUP = frozenset(
         submarine aircraft plane jet hurricane storm typhoon cyclone animal species bird fish
         insect ape mammal reptile dinosaur food dish drink beverage fruit vegetable ingredient
         condiment candy snack crop tree flower genre language instrument colour color word
-        metal mineral fuel"""
+        metal mineral fuel law bill act statute legislation treaty"""
     )
 )
 _STATES_THAT_ARE_CITIES = frozenset(
@@ -379,6 +478,7 @@ _KIN_CATEGORIES = [
         "agency department ministry office administration bureau service",
         "store retailer chain restaurant supermarket",
         "park site venue",
+        "law act bill legislation statute measure",
     )
 ]
 
@@ -395,7 +495,7 @@ def _category_fit(sentence: str, c: Candidate, kind: str, noun: str) -> Candidat
     if kind != "person" and _names_another_category(c.text, noun):
         return _weaker(c, OTHER_CATEGORY_FIT)
     if _names_the_category(c.text, noun) or _beside_the_category(sentence, c, noun):
-        return _weaker(c, NAMES_CATEGORY_FIT)
+        return _weaker(c, max(NAMES_CATEGORY_FIT, NAMES_CATEGORY_FLOOR / max(c.fit, 1e-6)))
     if _category_inside(c.text, noun):
         return _weaker(c, OTHER_CATEGORY_FIT)
     return c
@@ -417,7 +517,17 @@ def _beside_the_category(sentence: str, c: Candidate, noun: str) -> bool:
     if after is not None and is_category(after.group(1), noun):
         return True
     before = _WORD_BEFORE.search(sentence[: c.start])
-    return before is not None and is_category(before.group(1), noun)
+    if before is not None and is_category(before.group(1), noun):
+        return True
+    # "The vaquita is the rarest animal in the world": the copula says which category.
+    said = _IS_A.match(sentence[c.end :])
+    return said is not None and any(is_category(w, noun) for w in said.group(1).split())
+
+
+_IS_A = re.compile(
+    r"\s+(?:is|was|are|were|remains|became)\s+(?:the|an?|one\s+of\s+the)\s+"
+    r"((?:[a-z][\w\-]*\s+){0,3}[a-z][\w\-]*)"
+)
 
 
 def _category_inside(text: str, noun: str) -> bool:

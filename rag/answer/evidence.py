@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.answer_type import PLACE_NOUNS, singular
-from rag.answer.candidates import candidates, headline, possessive, type_hint
+from rag.answer.candidates import asks, candidates, headline, possessive, type_hint
 from rag.answer.clauses import (
     OTHER,
     OTHER_CLAUSE,
@@ -302,7 +302,7 @@ class EvidenceScorer:
             if question.answer_type in {"org", "thing"}:
                 entities = [_unsure_person(x, surnames) for x in entities]
             e.entities = entities
-            if question.answer_type:
+            if question.answer_type and not asks(e.text):
                 phrases = _noun_phrases(self.nlp, e.text) if question.answer_type == "thing" else []
                 cands = candidates(
                     e.text,
@@ -591,7 +591,15 @@ def _noun_phrases(nlp: NLP, sentence: str) -> list[Entity]:
     for chunk in doc.noun_chunks:
         if chunk.root.pos_ == "PRON" or chunk.root.like_num:
             continue
-        out.append(Entity(chunk.text, "NP", chunk.start_char, chunk.end_char))
+        # "$1.9 trillion American Rescue Plan Act": the sum says how big, the rest what.
+        lead = 0
+        while lead < len(chunk) - 1 and (
+            chunk[lead].like_num or chunk[lead].pos_ in {"NUM", "SYM", "DET"}
+        ):
+            lead += 1
+        if not any(t.like_num or t.pos_ in {"NUM", "SYM"} for t in chunk[:lead]):
+            lead = 0  # "the program" keeps its article
+        out.append(Entity(chunk[lead:].text, "NP", chunk[lead].idx, chunk.end_char))
     return out
 
 

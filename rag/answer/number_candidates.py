@@ -65,6 +65,10 @@ _ORDINAL = re.compile(r"^(?:st|nd|rd|th)\b")
 
 
 def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
+    return _change_or_level(sentence, _numbers(sentence, expected, entities), expected.change)
+
+
+def _numbers(sentence: str, expected: Expected, entities: list[Entity]) -> list[Candidate]:
     kind = expected.kind
     date_spans = [(e.start, e.end) for e in entities if e.label in {"DATE", "TIME"}]
     taken: list[tuple[int, int]] = []
@@ -141,6 +145,34 @@ def numeric(sentence: str, expected: Expected, entities: list[Entity]) -> list[C
     return out
 
 
+# "raised it by $1 to $10.99": $1 is how much it changed and $10.99 the level it reached;
+# "from 5% to 7%": 5% is the level it left.
+_BY_BEFORE = re.compile(r"\bby\s+(?:about\s+|nearly\s+|almost\s+|more\s+than\s+)?$", re.I)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|nearly\s+|almost\s+)?$", re.I)
+_TO_BETWEEN = re.compile(r"^\s*(?:,\s*)?to\s+(?:about\s+|nearly\s+|almost\s+|a\s+)?$", re.I)
+CHANGE_OR_LEVEL_FIT = 0.5  # the value of the two a question does not ask for
+
+
+def _change_or_level(sentence: str, found: list[Candidate], change: bool) -> list[Candidate]:
+    ordered = sorted(found, key=lambda c: c.start)
+    weaker: set[int] = set()
+    for c, d in zip(ordered, ordered[1:], strict=False):
+        if not _TO_BETWEEN.match(sentence[c.end : d.start]):
+            continue
+        if _BY_BEFORE.search(sentence[: c.start]):
+            weaker.add(id(d) if change else id(c))
+        elif _FROM_BEFORE.search(sentence[: c.start]):
+            weaker.add(id(c))
+            if change:
+                weaker.add(id(d))
+    return [
+        Candidate(c.text, c.start, c.end, c.fit * CHANGE_OR_LEVEL_FIT, c.key, c.counts)
+        if id(c) in weaker
+        else c
+        for c in found
+    ]
+
+
 _FOLLOW = re.compile(r"[\w’'\-]+|[,.;:()]")
 
 
@@ -172,6 +204,13 @@ _SAME_COUNT = [
 ]
 
 
+# Nouns that count kinds of the noun before them ("five rhino species", "three vaccine types").
+_CLASSIFIERS = frozenset(
+    singular(w)
+    for w in wordlist("species subspecies type kind breed variety strain brand model category")
+)
+
+
 def _singular_after(sentence: str, m: re.Match[str]) -> bool:
     follow = _counted_words(sentence, m, 1)
     return bool(follow) and singular(follow[0]) == follow[0] and not follow[0].endswith("s")
@@ -192,9 +231,12 @@ def counts_asked(sentence: str, m: re.Match[str], expected: Expected) -> bool:
         return True  # "how old": "a 21-year-old", "turned 100", "aged 89"
     single = singular(expected.noun_text or noun)
     kin = next((g for g in _SAME_COUNT if single in g), frozenset())
-    for w in _counted_words(sentence, m):
+    counted = _counted_words(sentence, m)
+    for k, w in enumerate(counted):
         if stem(w) == noun or singular(w) == single or singular(w) in kin:
-            return True
+            # "five rhino species", "two species of rhinos" count species, not rhinos.
+            around = counted[:k] + counted[k + 1 : k + 2]
+            return not any(singular(x) in _CLASSIFIERS for x in around)
         if len(noun) >= 5 and stem(w).startswith(noun):
             return True
     return False

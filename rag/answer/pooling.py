@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS
+from rag.answer.candidates import asks
 from rag.answer.evidence import Evidence, Scored, place
 from rag.answer.question import QuestionAnalysis
 from rag.answer.relevance import relevance_problem
@@ -85,7 +86,7 @@ def pool_candidates(
         for key, c in surfaces.items():
             # "Federal Bureau of Investigation (FBI)" is also looked for as "FBI".
             forms = [c.text] + ([a] if (a := trailing_acronym(c.text)) else [])
-            if not e.scored:
+            if not e.scored and not asks(e.text):
                 found = next(((f, at) for f in forms if (at := _find(e.text, f)) is not None), None)
                 if found is not None:
                     f, at = found

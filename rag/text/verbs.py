@@ -208,7 +208,8 @@ def word_key(word: str) -> str:
     # "winning" → "winn", "stopped" → "stopp": one of a doubled final consonant.
     if base != w and len(base) > 3 and base[-1] == base[-2] and base[-1] not in "aeiouls":
         base = base[:-1]
-    # "approve" and "approved" stem apart ("approve", "approv").
-    if len(base) > 3 and base.endswith("e"):
+    # "approve" and "approved" stem apart ("approve", "approv"); "agree" and "agreed" by two
+    # letters ("agree", "agre").
+    while len(base) > 3 and base.endswith("e"):
         base = base[:-1]
     return base
