@@ -142,6 +142,8 @@ class Expected:
     amount: bool = False
     # "How much did shares fall?": by how much something changed, not the level it reached.
     change: bool = False
+    # "What was the final score?", "What is the Pistons' record?": a result as "116-102".
+    score: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -225,6 +227,10 @@ def expected_answer(question: str, parse=None) -> Expected:
             return Expected("money")
         counted = _counted_after_of(q, parse)
         return Expected("count", stem(counted) if counted else None, counted)
+    if n in {"score", "scoreline"} or (
+        n == "record" and wh == "what" and not _RECORD_SET.search(q)
+    ):
+        return Expected("count", stem(n), noun, score=True)
     if n in _MONEY_NOUNS:
         return Expected("money")
     if n in _MEASURE_NOUNS:
@@ -253,6 +259,12 @@ _WHERE_IS = re.compile(
     r"\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[A-Z][\w'’\-]*\s*)+(?:base|town|city|village|camp|region)?\s*\??\s*$"
 )
 
+# "What record did she break?" asks which record, not a team's wins and losses.
+_RECORD_SET = re.compile(
+    r"\b(?:break|breaks|broke|broken|breaking|set|sets|setting|hold|holds|held|tie|ties|tied"
+    r"|equal(?:led|ed|s)?|claim(?:s|ed)?|world|all-time|new|high|low)\b",
+    re.I,
+)
 # "Where does she work / teach / study?": whom for, more than in which town.
 _WHERE_WORKS = re.compile(
     r"^\s*(?:does|did|do|is|was|will)\b[^?]*?\b(?:work(?:s|ed|ing)?|teach(?:es|ing)?|taught"

@@ -51,6 +51,10 @@ def candidates(
         return []
     if kind in {"count", "money", "percent", "duration"}:
         found = numeric(sentence, expected, entities)
+        if not question_stems & _PROJECTING:
+            # "Netflix expects to add 6.3 million", "would finish with an 8-74 record": a
+            # forecast, for a question about what happened or is.
+            found = [_weaker(c, PROJECTED_FIT) if _projected(sentence, c) else c for c in found]
     elif kind == "date":
         # A weekday is read back from the article's date: no day a "when will …" asks for.
         found = dates(sentence, expected, entities, dated and _FUTURE not in question_stems)
@@ -62,6 +66,20 @@ def candidates(
             found += [
                 _weaker(c) for c in dates(sentence, Expected("date", date_part="date"), entities)
             ]
+    if kind in {"person", "place", "org", "thing"}:
+        # "Cuba's largest oil supplier, Venezuela, …": the sentence names it as what the
+        # question describes, whatever kind NER took it for.
+        found = [
+            _at_least(c, APPOSED_FIT) if _apposed_to_asked(sentence, c, question_stems) else c
+            for c in found
+        ]
+    if kind in {"person", "org"}:
+        # "an audit released by the Treasury's inspector general" for "Who released the
+        # audit?": whoever does the question's own verb, a person or not.
+        found = [
+            _at_least(c, APPOSED_FIT) if _by_the_asked_verb(sentence, c, question_stems) else c
+            for c in found
+        ]
     if (
         kind == "place"
         and not expected.locate
@@ -127,20 +145,6 @@ def candidates(
     if kind in {"person", "place", "org", "thing"} and expected.noun:
         found = [_category_fit(sentence, c, kind, expected.noun) for c in found]
     found = [_without_asked_owner(c, question_stems) for c in found]
-    if kind in {"person", "place", "org", "thing"}:
-        # "Cuba's largest oil supplier, Venezuela, …": the sentence names it as what the
-        # question describes, whatever kind NER took it for.
-        found = [
-            _at_least(c, APPOSED_FIT) if _apposed_to_asked(sentence, c, question_stems) else c
-            for c in found
-        ]
-    if kind in {"person", "org"}:
-        # "an audit released by the Treasury's inspector general" for "Who released the
-        # audit?": whoever does the question's own verb, a person or not.
-        found = [
-            _at_least(c, APPOSED_FIT) if _by_the_asked_verb(sentence, c, question_stems) else c
-            for c in found
-        ]
     if kind == "person":
         # "Cuban President Miguel Diaz-Canel" for "Who is the president of Cuba?"; not "U.S.
         # President Joe Biden".
@@ -190,7 +194,10 @@ def candidates(
 
 
 # "reviewed by the BBC", "an audit released Tuesday by the Treasury Inspector General".
-_BY = re.compile(r"\b([A-Za-z]+)(?:\s+[A-Za-z]+){0,2}\s+by\s+(?:the\s+)?$")
+_BY = re.compile(
+    r"\b([A-Za-z]+)(?:\s+(?:on\s+)?(?:[A-Z][a-z]+day|yesterday|today|earlier|last\s+\w+"
+    r"|this\s+\w+|[a-z]+ly))?\s+by\s+(?:the\s+)?$"
+)
 
 
 def _by_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
@@ -281,15 +288,27 @@ def _at_least(c: Candidate, fit: float) -> Candidate:
 
 
 APPOSED_FIT = 0.9
-_PHRASE_BEFORE = re.compile(r"((?:[\w’'\-]+\s+){0,4}[\w’'\-]+),\s*$")
+# A description that opens the sentence or a clause, or with an article: "Cuba's largest oil
+# supplier, Venezuela," (not "… spawned investigations into Syed's conviction, books,").
+_PHRASE_BEFORE = re.compile(
+    r"(?:^|[,(—:]\s*|\b(?:the|a|an|its|his|her|their)\s+)((?:[\w’'\-]+\s+){0,3}[\w’'\-]+),\s*$"
+)
+_CLOSED = re.compile(r"^\s*(?:,|\)|—|–|$|\.\s*$)")
+_DESCRIPTION = re.compile(r"(?:the|a|an|its|his|her|their|[A-Z][\w.\-]*['’]s?)\s", re.I)
 _PHRASE_AFTER = re.compile(r"^,\s+((?:[\w’'\-]+\s+){0,5}[\w’'\-]+)")
 
 
 def _apposed_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
     """The candidate stands beside a phrase of the question's words, set off by a comma:
     "Cuba's largest oil supplier, Venezuela," or "Venezuela, Cuba's largest oil supplier"."""
-    before = _PHRASE_BEFORE.search(sentence[: c.start])
+    # Set off on both sides ("…, Venezuela, has …"); a phrase after it opens as a description
+    # does ("the", "a", "Cuba's"), not as a clause's subject ("…, Bank of America CEO … said").
+    before = (
+        _PHRASE_BEFORE.search(sentence[: c.start]) if _CLOSED.match(sentence[c.end :]) else None
+    )
     after = _PHRASE_AFTER.match(sentence[c.end :])
+    if after is not None and not _DESCRIPTION.match(after.group(1)):
+        after = None
     for phrase, near in ((before, -1), (after, 0)):
         if phrase is None:
             continue
@@ -350,6 +369,24 @@ def _listed_with(sentence: str, c: Candidate, people: list[Entity]) -> bool:
 
 
 _FUTURE = stem("will")
+PROJECTED_FIT = 0.6
+_PROJECTING = frozenset(
+    stem(w)
+    for w in wordlist(
+        """will would could might may expect expected expects forecast forecasts projected
+        project projects predict predicted predicts plan plans planned estimate estimated pace
+        likely target aim"""
+    )
+)
+# Lower case only: "Earlier in May" is a month.
+_PROJECTION = re.compile(
+    r"\b(?:would|could|might|may|expects?\s+to|expected\s+to|plans?\s+to|projected|forecasts?"
+    r"|on\s+pace|on\s+track|predict(?:s|ed)?|set\s+to|poised\s+to)\b[^.;]*$",
+)
+
+
+def _projected(sentence: str, c: Candidate) -> bool:
+    return _PROJECTION.search(sentence[max(0, c.start - 60) : c.start]) is not None
 
 
 _TIE = re.compile(
@@ -410,8 +447,8 @@ def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) ->
 
 OTHER_CATEGORY_FIT = 0.4
 NAMES_CATEGORY_FIT = 1.25
-# A name or phrase that says it is one of the category ("Hurricane Milton", "the drug
-# fentanyl") is one, whatever kind NER took it for (an organisation, for the hurricane).
+# A name that says it is one of the category ("Hurricane Milton", "American Rescue Plan Act")
+# is one, whatever kind NER took it for (an organisation, for the hurricane).
 NAMES_CATEGORY_FLOOR = 0.8
 _CATEGORY_HEADS = frozenset(singular(w) for w in PLACE_NOUNS | ORG_NOUNS)
 # "Which city …": not "Virginia" beside "Richmond".
@@ -494,8 +531,10 @@ def _category_fit(sentence: str, c: Candidate, kind: str, noun: str) -> Candidat
     name ("National Hurricane Center" for "which hurricane")."""
     if kind != "person" and _names_another_category(c.text, noun):
         return _weaker(c, OTHER_CATEGORY_FIT)
-    if _names_the_category(c.text, noun) or _beside_the_category(sentence, c, noun):
+    if _names_the_category(c.text, noun) and not headline(sentence):
         return _weaker(c, max(NAMES_CATEGORY_FIT, NAMES_CATEGORY_FLOOR / max(c.fit, 1e-6)))
+    if _names_the_category(c.text, noun) or _beside_the_category(sentence, c, noun):
+        return _weaker(c, NAMES_CATEGORY_FIT)
     if _category_inside(c.text, noun):
         return _weaker(c, OTHER_CATEGORY_FIT)
     return c

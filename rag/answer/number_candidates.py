@@ -53,6 +53,19 @@ MEASURE = re.compile(
     re.I,
 )
 AMOUNT_COUNT_FIT = 0.3
+_RESULT_BEFORE = re.compile(
+    r"\b(?:won|wins?|winning|lost|lose|loses|losing|beat|beats|beaten|fell|falls?|defeated"
+    r"|defeats?|edged|edges?|routed|finished|ended|final(?:\s+score)?|is|are|went|passed)\b"
+    r"[^.;,]{0,12}$",
+    re.I,
+)
+# Wins and losses, or a final score: "2-19", "116-102", "23-to-8" (not "1972-73", "5-10 years").
+SCORE = re.compile(
+    r"(?<![\d.,$\-–])\d{1,3}(?:-to-|\s?[-–]\s?|\s+to\s+)\d{1,3}"
+    r"(?!\d|%|[.,]\d|\s?(?:percent|per\s+cent|million|billion|years?|months?|weeks?|days?|hours?"
+    r"|minutes?|[ap]\.?m\b))",
+    re.I,
+)
 _MONTH = alternation(MONTHS, title=True)
 YEAR = re.compile(r"(?<![\d,.$])(?:1[6-9]|20)\d\d(?![\d,%])")
 MONTH_NAME = re.compile(rf"\b(?:{_MONTH})\b\.?")
@@ -81,6 +94,13 @@ def _numbers(sentence: str, expected: Expected, entities: list[Entity]) -> list[
         taken.append((a, b))
         out.append(Candidate(text, a, b, fit, key_of(text), counts))
 
+    if expected.score:  # "2-19", "116-102", "23-to-8": a result, before any range is skipped
+        scores = list(SCORE.finditer(sentence))
+        for m in scores:
+            # "outscored 34-18 in the fourth quarter … to lose 116-102": of several, the one
+            # a result verb gives is the result.
+            decided = _RESULT_BEFORE.search(sentence[max(0, m.start() - 30) : m.start()])
+            add(m, 1.0 if len(scores) == 1 or decided else 0.7)
     amount = expected.amount
     if amount:  # before money: "40 and 41 pounds" weighs, whole
         for m in MEASURE.finditer(sentence):

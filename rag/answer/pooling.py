@@ -96,7 +96,12 @@ def pool_candidates(
             aid = e.passage.article_id
             if aid not in titles[key] and any(_find(e.passage.title, f) is not None for f in forms):
                 titles[key][aid] = e.title_lexical * c.fit
-    keys = _merge_names(list(by_key)) if q.answer_type not in NUMERIC else {k: k for k in by_key}
+    names = {k for k, c in surfaces.items() if c.text[:1].isupper()}
+    keys = (
+        _merge_names(list(by_key), names)
+        if q.answer_type not in NUMERIC
+        else {k: k for k in by_key}
+    )
     merged: dict[str, list[tuple[float, Evidence, Scored]]] = defaultdict(list)
     merged_titles: dict[str, dict[str, float]] = defaultdict(dict)
     for k, items in by_key.items():
@@ -188,13 +193,18 @@ def _find(text: str, surface: str) -> int | None:
     return m.start() if m else None
 
 
-def _merge_names(keys: list[str]) -> dict[str, str]:
+def _merge_names(keys: list[str], names: set[str]) -> dict[str, str]:
     """ "langley" pools into "michael langley" when that is the only longer name holding it,
     or the one every other holds in turn ("john" → "elton john", not "elton john live"); a
-    longer name pools only into one that adds a category word ("new york" → "new york city")."""
+    longer name pools only into one that adds a category word ("new york" → "new york city").
+    A word that is no name (``names``: the keys written capitalised) pools into none: "species"
+    is not the "Endangered Species Act"."""
     out = {}
     for k in keys:
         parts = set(k.split())
+        if len(parts) == 1 and k not in names:
+            out[k] = k
+            continue
         longer = [o for o in keys if o != k and parts < set(o.split())]
         if len(parts) > 1:
             # "new york" is "new york city"; "elton john" is no part of "elton john live".
