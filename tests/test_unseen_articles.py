@@ -1,7 +1,9 @@
-"""Ten rtqa articles nobody here wrote (``../shared/eval/rtqa/articles.jsonl.gz``), ingested as
-they are into one store and asked plain questions a reader would ask (issue 10, twelfth
-session): amounts with their units, names spelled out or closed by their category, a person
-the question names by surname. Read at test time, skipped when the data is absent."""
+"""Seventeen rtqa articles nobody here wrote (``../shared/eval/rtqa/articles.jsonl.gz``), ingested
+as they are into two stores and asked plain questions a reader would ask (issue 10): amounts
+with their units, names spelled out or closed by their category, a person the question names by
+surname (twelfth session); a description set off beside a name, an office read from its
+demonym, a name that says its category, a team's record and a final score, a subhead that asks
+a question (thirteenth). Read at test time, skipped when the data is absent."""
 
 from __future__ import annotations
 
@@ -29,20 +31,43 @@ IDS = frozenset(
     }
 )
 
+MORE_IDS = frozenset(
+    {
+        "28d2235395ccf340",  # the Pistons' losing streak
+        "72bc24c88a3400e6",  # Netflix subscribers and prices
+        "d8335192fabd0223",  # five states without a lottery
+        "109758ba87561990",  # Avatar's sequel in China
+        "f998b012ed3cb0e8",  # Cuba's grid fails
+        "bee47486c4e7016a",  # child tax credit payments
+        "7217fa3eedfeebf8",  # the rarest animals
+    }
+)
+
 pytestmark = pytest.mark.skipif(not ARTICLES.is_file(), reason=f"no rtqa articles in {ARTICLES}")
+
+
+def _store(folder, embeddings, ids: frozenset[str]):
+    path = folder / "articles.jsonl"
+    with gzip.open(ARTICLES, "rt", encoding="utf-8") as src, path.open("w") as out:
+        for line in src:
+            if json.loads(line)["id"] in ids:
+                out.write(line)
+    components = make_components(folder / "data", embeddings)
+    report = components.ingestor.ingest([str(path)])
+    assert len(report.added) == len(ids) and not report.rejected, report
+    return components
 
 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory, shared_embeddings):
-    folder = tmp_path_factory.mktemp("unseen")
-    path = folder / "articles.jsonl"
-    with gzip.open(ARTICLES, "rt", encoding="utf-8") as src, path.open("w") as out:
-        for line in src:
-            if json.loads(line)["id"] in IDS:
-                out.write(line)
-    components = make_components(folder / "data", shared_embeddings)
-    report = components.ingestor.ingest([str(path)])
-    assert len(report.added) == len(IDS) and not report.rejected, report
+    components = _store(tmp_path_factory.mktemp("unseen"), shared_embeddings, IDS)
+    yield components.chain
+    components.store.catalog.close()
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory, shared_embeddings):
+    components = _store(tmp_path_factory.mktemp("unseen-more"), shared_embeddings, MORE_IDS)
     yield components.chain
     components.store.catalog.close()
 
@@ -76,3 +101,28 @@ def test_a_plain_question_gets_the_article_answer(chain, question, short):
 def test_the_person_the_question_names_by_surname_is_no_answer(chain):
     answer = chain.ask("Who wants Biden to end the turkey pardon?")
     assert not re.search(r"\bBiden\b", answer.short_answer or ""), answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        ("Who is Cuba's largest oil supplier?", "Venezuela"),
+        ("Who is the president of Cuba?", "Miguel Diaz-Canel"),
+        ("Which hurricane hit Cuba last week?", "Hurricane Milton"),
+        ("Who released the audit?", "Treasury Inspector General"),
+        ("Did the IRS agree with the recommendations?", "Yes"),
+        ("What is the rarest fish in the world?", "Devils Hole pupfish"),
+        ("Where does Victor Matheson teach?", "College of the Holy Cross"),
+        ("What record did the 1972-73 76ers have?", "9-73"),
+        ("What was the final score against the Grizzlies?", "116-102"),
+        ("How many Netflix subscribers are paying customers?", "104 million"),
+        ("By how much did Tuna Amobi raise Netflix's target price?", "$35"),
+    ],
+)
+def test_more_plain_questions_get_the_article_answer(more, question, short):
+    answer = more.ask(question)
+    said = f"short={answer.short_answer!r} answer={answer.answer!r}"
+    assert answer.status == "answered", said
+    assert short in (answer.short_answer or ""), said
+    assert short in answer.answer, said
+    assert "?" not in answer.answer.split("“", 1)[1], said  # no question the article asks

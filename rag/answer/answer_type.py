@@ -94,9 +94,10 @@ _CHANGE = re.compile(
     r"|hike|hiked|cut|lower|lowered|reduce|reduced|slash|slashed|boost|boosted)\b",
     re.I,
 )
+_BY_HOW_MUCH = re.compile(r"\bby how much\b", re.I)
 # "raise its price" is a change; "raise money" is a sum collected.
 _RAISED_LEVEL = re.compile(
-    r"\braised?\b[^?]*\b(?:prices?|rates?|fees?|costs?|target|taxe?s?|wages?|salar(?:y|ies)"
+    r"\braised?\b[^?]*\b(?:prices?|rates?|fees?|fares?|costs?|target|taxe?s?|wages?|salar(?:y|ies)"
     r"|limit|cap|forecast|outlook|guidance)\b",
     re.I,
 )
@@ -179,7 +180,7 @@ def expected_answer(question: str, parse=None) -> Expected:
         noun = _head_noun(after, parse, m.end())
         return Expected("count", stem(noun) if noun else None, noun)
     if wh == "how much":
-        if _CHANGE.search(after) or _RAISED_LEVEL.search(after):
+        if _CHANGE.search(after) or _RAISED_LEVEL.search(after) or _BY_HOW_MUCH.search(q):
             # A rise or a fall: by a percentage or a sum.
             return Expected("count", amount=True, change=True)
         if _money_word(q) or re.search(r"\b(?:dollars?|euros?|pounds?|\$|£|€)", low):

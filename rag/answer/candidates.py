@@ -324,10 +324,9 @@ def _apposed_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> 
 
 
 _OFFICE_BEFORE = re.compile(
-    r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\s+(?:(?:vice|deputy|former|acting)\s+)?"
-    r"(?:president|prime\s+minister|premier|minister|foreign\s+minister|leader|king|queen"
-    r"|chancellor|ambassador)\s+$",
-    re.I,
+    r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\s+(?i:(?:vice|deputy|former|acting)\s+)?"
+    r"(?i:president|prime\s+minister|premier|minister|foreign\s+minister|leader|king|queen"
+    r"|chancellor|ambassador)\s+$"
 )
 
 

@@ -69,7 +69,10 @@ SCORE = re.compile(
 _MONTH = alternation(MONTHS, title=True)
 YEAR = re.compile(r"(?<![\d,.$])(?:1[6-9]|20)\d\d(?![\d,%])")
 MONTH_NAME = re.compile(rf"\b(?:{_MONTH})\b\.?")
-_DATE_AROUND = re.compile(rf"(?:\b(?:{_MONTH})\.?\s*$)|(?:^\s*(?:{_MONTH})\b)")
+# "May 20", "20 May": a month right before or right after the number (not "2 million more
+# by Dec…" cut off at the end of the window).
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH})\.?\s*$")
+_MONTH_AFTER = re.compile(rf"^\s*(?:{_MONTH})\b")
 # "from 2019 to 2021", "from 5% last year to …": a count after "from" opens a range; "data
 # from 360,000 participants" is none.
 _RANGE_END = re.compile(r"[^.;]{0,40}?\b(?:to|through|until)\s+(?:about\s+|nearly\s+)?\d")
@@ -138,7 +141,7 @@ def _numbers(sentence: str, expected: Expected, entities: list[Entity]) -> list[
             and _RANGE_END.match(sentence[b:])
         ):
             continue  # "May 1-15", "from 2019 to 2021": a span of time, not a count
-        if _DATE_AROUND.search(sentence[max(0, a - 12) : a]) or _DATE_AROUND.search(
+        if _MONTH_BEFORE.search(sentence[max(0, a - 12) : a]) or _MONTH_AFTER.search(
             sentence[b : b + 12]
         ):
             continue
