@@ -264,11 +264,7 @@ class EvidenceScorer:
                 e.focus = e.passage_focus = 1.0
 
         # Meaning, for the sentences worth it: embedding every sentence would cost seconds.
-        # A sentence of an article about the focus need not name it again ("revenue came in at
-        # $2.99 billion" in a story about Netflix): its passage's focus counts half.
-        pool = sorted(
-            found, key=lambda e: e.lexical + (e.focus + e.passage_focus) / 2, reverse=True
-        )[:SEMANTIC_POOL]
+        pool = sorted(found, key=lambda e: e.lexical + e.focus, reverse=True)[:SEMANTIC_POOL]
         vectors = np.asarray(self.embeddings.encode([e.text for e in pool]))
         sims = vectors @ np.asarray(query_vector)
         for e, sim in zip(pool, sims, strict=True):
