@@ -238,3 +238,10 @@ def test_the_articles_own_questions_are_not_answers(chain, question, short):
     assert answer.status == "answered", answer.answer
     assert short in (answer.short_answer or ""), answer.answer
     assert "?" not in answer.answer.split("“", 1)[1], answer.answer
+
+
+def test_an_age_set_off_after_a_name_answers_how_old():
+    said = "During the show, Varga, 29, said she was hoping to rest, and 40 people cheered."
+    assert _best("How old is Ines Varga?", said) == "29"
+    # A list of numbers after a place is no age.
+    assert _fits("How old is Ines Varga?", "In Kesh, 40, 50 or 60 people came.")["40"] < 1.0

@@ -240,6 +240,8 @@ def _singular_after(sentence: str, m: re.Match[str]) -> bool:
 
 
 _AGE_BEFORE = re.compile(r"\b(?:turn(?:s|ed|ing)?|aged?|age of)\s*$", re.I)
+_NAME_BEFORE = re.compile(r"\b[A-Z][\w’'\-]+,\s*$")
+_AGE_CLOSED = re.compile(r"^\s*(?:,(?!\s*(?:\d|and\b|or\b))|\))")  # not "Kesh, 40, 50 or 60"
 _AGE_AFTER = re.compile(r"^[-\s](?:years?[-\s]old|year-old)\b", re.I)
 
 
@@ -249,9 +251,15 @@ def counts_asked(sentence: str, m: re.Match[str], expected: Expected) -> bool:
         return False
     noun = expected.noun
     if noun == "year" and (
-        _AGE_AFTER.match(sentence[m.end() :]) or _AGE_BEFORE.search(sentence[: m.start()])
+        _AGE_AFTER.match(sentence[m.end() :])
+        or _AGE_BEFORE.search(sentence[: m.start()])
+        or (
+            _NAME_BEFORE.search(sentence[: m.start()])
+            and _AGE_CLOSED.match(sentence[m.end() :])
+            and re.fullmatch(r"\d{1,3}", m.group())
+        )
     ):
-        return True  # "how old": "a 21-year-old", "turned 100", "aged 89"
+        return True  # "how old": "a 21-year-old", "turned 100", "aged 89", "Palmer, 29, said"
     single = singular(expected.noun_text or noun)
     kin = next((g for g in _SAME_COUNT if single in g), frozenset())
     counted = _counted_words(sentence, m)
