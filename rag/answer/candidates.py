@@ -66,6 +66,12 @@ def candidates(
             found += [
                 _weaker(c) for c in dates(sentence, Expected("date", date_part="date"), entities)
             ]
+    if kind in {"org", "thing"} and expected.noun and not headline(sentence):
+        # A name that says it is one of the category is one, whatever kind NER took it for.
+        found = [
+            _at_least(c, NAMES_CATEGORY_FLOOR) if _names_the_category(c.text, expected.noun) else c
+            for c in found
+        ]
     if kind in {"person", "place", "org", "thing"}:
         # "Cuba's largest oil supplier, Venezuela, …": the sentence names it as what the
         # question describes, whatever kind NER took it for.
@@ -126,7 +132,12 @@ def candidates(
     if kind == "thing" and expected.noun in _NEVER_A_GROUP:
         # "Which spacecraft …", "which type of drink": an organisation is who made or sold it.
         groups = {(x.start, x.end) for x in entities if x.label == "ORG"}
-        found = [_weaker(c, 0.3) if (c.start, c.end) in groups else c for c in found]
+        found = [
+            _weaker(c, 0.3)
+            if (c.start, c.end) in groups and not _names_the_category(c.text, expected.noun)
+            else c
+            for c in found
+        ]
     if kind in {"person", "org", "thing"}:
         # "an al-Qaeda-linked group", "the U.S.-led coalition": a name that qualifies another
         # is not it, unless the question asks that very link ("Who is JNIM linked to?") or
@@ -446,8 +457,7 @@ def _qualifies_another(sentence: str, c: Candidate, question_stems: set[str]) ->
 
 OTHER_CATEGORY_FIT = 0.4
 NAMES_CATEGORY_FIT = 1.25
-# A name that says it is one of the category ("Hurricane Milton", "American Rescue Plan Act")
-# is one, whatever kind NER took it for (an organisation, for the hurricane).
+# "Hurricane Milton", "American Rescue Plan Act": a name that says the asked-for category.
 NAMES_CATEGORY_FLOOR = 0.8
 _CATEGORY_HEADS = frozenset(singular(w) for w in PLACE_NOUNS | ORG_NOUNS)
 # "Which city …": not "Virginia" beside "Richmond".
@@ -530,8 +540,6 @@ def _category_fit(sentence: str, c: Candidate, kind: str, noun: str) -> Candidat
     name ("National Hurricane Center" for "which hurricane")."""
     if kind != "person" and _names_another_category(c.text, noun):
         return _weaker(c, OTHER_CATEGORY_FIT)
-    if _names_the_category(c.text, noun) and not headline(sentence):
-        return _weaker(c, max(NAMES_CATEGORY_FIT, NAMES_CATEGORY_FLOOR / max(c.fit, 1e-6)))
     if _names_the_category(c.text, noun) or _beside_the_category(sentence, c, noun):
         return _weaker(c, NAMES_CATEGORY_FIT)
     if _category_inside(c.text, noun):
