@@ -245,3 +245,15 @@ def test_an_age_set_off_after_a_name_answers_how_old():
     assert _best("How old is Ines Varga?", said) == "29"
     # A list of numbers after a place is no age.
     assert _fits("How old is Ines Varga?", "In Kesh, 40, 50 or 60 people came.")["40"] < 1.0
+
+
+def test_a_description_ending_in_the_category_is_no_name_of_it():
+    sentence = "Keshian Air, the carrier behind some of Orlo's busiest routes, was sold."
+    found = candidates(
+        sentence,
+        expected_answer("Which route closed?"),
+        [],
+        question_stems("Which route closed?"),
+        [Entity("Orlo's busiest routes", "NP", sentence.index("Orlo"), sentence.index(", was"))],
+    )
+    assert all(c.fit < 0.8 for c in found)

@@ -69,7 +69,9 @@ def candidates(
     if kind in {"org", "thing"} and expected.noun and not headline(sentence):
         # A name that says it is one of the category is one, whatever kind NER took it for.
         found = [
-            _at_least(c, NAMES_CATEGORY_FLOOR) if _names_the_category(c.text, expected.noun) else c
+            _at_least(c, NAMES_CATEGORY_FLOOR)
+            if _proper(c.text) and _names_the_category(c.text, expected.noun)
+            else c
             for c in found
         ]
     if kind in {"person", "place", "org", "thing"}:
@@ -292,6 +294,15 @@ def _asked_superlative(text: str, question_stems: set[str]) -> bool:
 
 def _weaker(c: Candidate, factor: float = 0.6) -> Candidate:
     return Candidate(c.text, c.start, c.end, c.fit * factor, c.key, c.counts)
+
+
+def _proper(text: str) -> bool:
+    """Every word capitalised but the small ones: a name ("American Rescue Plan Act"), not a
+    description ("Fleetwood Mac's biggest hits")."""
+    return all(w[:1].isupper() or w in _NAME_JOINERS for w in text.split())
+
+
+_NAME_JOINERS = frozenset({"of", "the", "and", "for", "de", "la", "on", "&"})
 
 
 def _at_least(c: Candidate, fit: float) -> Candidate:

@@ -96,7 +96,7 @@ def pool_candidates(
             aid = e.passage.article_id
             if aid not in titles[key] and any(_find(e.passage.title, f) is not None for f in forms):
                 titles[key][aid] = e.title_lexical * c.fit
-    names = {k for k, c in surfaces.items() if c.text[:1].isupper()}
+    names = {k for k, c in surfaces.items() if c.text[:1].isupper() or c.text[:1].isdigit()}
     keys = (
         _merge_names(list(by_key), names)
         if q.answer_type not in NUMERIC
@@ -197,8 +197,8 @@ def _merge_names(keys: list[str], names: set[str]) -> dict[str, str]:
     """ "langley" pools into "michael langley" when that is the only longer name holding it,
     or the one every other holds in turn ("john" → "elton john", not "elton john live"); a
     longer name pools only into one that adds a category word ("new york" → "new york city").
-    A word that is no name (``names``: the keys written capitalised) pools into none: "species"
-    is not the "Endangered Species Act"."""
+    A common noun (not in ``names``: the keys written capitalised or with a number) pools into
+    none: "species" is not the "Endangered Species Act"."""
     out = {}
     for k in keys:
         parts = set(k.split())
