@@ -257,3 +257,10 @@ def test_a_description_ending_in_the_category_is_no_name_of_it():
         [Entity("Orlo's busiest routes", "NP", sentence.index("Orlo"), sentence.index(", was"))],
     )
     assert all(c.fit < 0.8 for c in found)
+
+
+def test_a_phrase_that_shares_only_the_owner_is_no_apposition():
+    sentence = "Orlo Brands, Kesh Fashion's parent company, cancelled the show in 2019."
+    ents = [_ent(sentence, "Orlo Brands", "ORG")]
+    question = "Where did the Kesh Fashion show take place?"
+    assert _fits(question, sentence, ents)["Orlo Brands"] < 0.9

@@ -336,11 +336,10 @@ def _apposed_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> 
             continue
         content = [stem(possessive(w)) for w in words(phrase.group(1))]
         content = [w for w in content if w not in STOPWORDS]
-        if (
-            len(content) >= 2
-            and content[near] in question_stems
-            and sum(w in question_stems for w in content) >= 2
-        ):
+        said = sum(w in question_stems for w in content)
+        # Mostly the question's words: "Victoria's Secret's parent company" shares only the
+        # owner with "Where did the Victoria's Secret show take place?".
+        if said >= 2 and content[near] in question_stems and 3 * said >= 2 * len(content):
             return True
     return False
 
