@@ -264,3 +264,9 @@ def test_a_phrase_that_shares_only_the_owner_is_no_apposition():
     ents = [_ent(sentence, "Orlo Brands", "ORG")]
     question = "Where did the Kesh Fashion show take place?"
     assert _fits(question, sentence, ents)["Orlo Brands"] < 0.9
+
+
+def test_an_age_answers_how_old_only():
+    said = "Varga, 31, was sentenced to nine years in prison."
+    assert _fits("How many years was Varga sentenced to?", said)["31"] < 1.0
+    assert _best("How old is Varga?", said) == "31"

@@ -145,6 +145,8 @@ class Expected:
     change: bool = False
     # "What was the final score?", "What is the Pistons' record?": a result as "116-102".
     score: bool = False
+    # "How old is she?": an age ("Palmer, 29, said"), not any count of years.
+    age: bool = False
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -189,7 +191,7 @@ def expected_answer(question: str, parse=None) -> Expected:
     if wh == "how long":
         return Expected("duration")
     if wh == "how old":
-        return Expected("count", "year", "years")
+        return Expected("count", "year", "years", age=True)
     if wh.startswith("how "):
         return Expected("count", amount=True)  # "how far", "how tall": a measure
     if wh in {"who", "whom", "whose"}:

@@ -254,7 +254,8 @@ def counts_asked(sentence: str, m: re.Match[str], expected: Expected) -> bool:
         _AGE_AFTER.match(sentence[m.end() :])
         or _AGE_BEFORE.search(sentence[: m.start()])
         or (
-            _NAME_BEFORE.search(sentence[: m.start()])
+            expected.age
+            and _NAME_BEFORE.search(sentence[: m.start()])
             and _AGE_CLOSED.match(sentence[m.end() :])
             and re.fullmatch(r"\d{1,3}", m.group())
         )
