@@ -24,6 +24,16 @@ def _fits(question: str, sentence: str, ents: list[Entity] = ()) -> dict[str, fl
     return {c.text: c.fit for c in found}
 
 
+def _phrase_fits(
+    question: str, sentence: str, phrases: list[str], ents: list[Entity] = ()
+) -> dict[str, float]:
+    """Fits with these noun phrases of the sentence as candidates too (spaCy's, by hand)."""
+    spans = [Entity(p, "NP", sentence.index(p), sentence.index(p) + len(p)) for p in phrases]
+    asked = expected_answer(question)
+    found = candidates(sentence, asked, list(ents), question_stems(question), spans)
+    return {c.text: c.fit for c in found}
+
+
 def _best(question: str, sentence: str, ents: list[Entity] = ()) -> str:
     fits = _fits(question, sentence, ents)
     return max(fits, key=fits.get)
@@ -42,17 +52,8 @@ def test_a_question_the_article_asks_is_recognised():
 
 def test_the_questions_own_superlative_makes_no_answer():
     sentence = "The Orlo newt is the rarest amphibian in the world."
-    fits = candidates(
-        sentence,
-        expected_answer("What is the rarest animal in the world?"),
-        [],
-        question_stems("What is the rarest animal in the world?"),
-        [
-            Entity("The Orlo newt", "NP", 0, 13),
-            Entity("the rarest amphibian", "NP", 17, 37),
-        ],
-    )
-    by_text = {c.text: c.fit for c in fits}
+    question = "What is the rarest animal in the world?"
+    by_text = _phrase_fits(question, sentence, ["The Orlo newt", "the rarest amphibian"])
     assert by_text["The Orlo newt"] > by_text["rarest amphibian"]
 
 
@@ -60,14 +61,8 @@ def test_the_copula_says_which_category():
     sentence = (
         "The Kesh toad is the rarest animal in the region, and the Orlo newt is a close second."
     )
-    found = candidates(
-        sentence,
-        expected_answer("Which animal is the rarest in the region?"),
-        [],
-        question_stems("Which animal is the rarest in the region?"),
-        [Entity("The Kesh toad", "NP", 0, 13), Entity("the Orlo newt", "NP", 54, 67)],
-    )
-    by_text = {c.text: c.fit for c in found}
+    question = "Which animal is the rarest in the region?"
+    by_text = _phrase_fits(question, sentence, ["The Kesh toad", "the Orlo newt"])
     assert by_text["The Kesh toad"] > by_text["Orlo newt"]
 
 
@@ -126,14 +121,8 @@ def test_a_phrase_set_off_beside_a_name_says_what_it_is():
     assert _best("Who is the CEO of Kesh Bank?", memo, ents) == "Ines Varga"
     # Nor is an item of a list.
     listed = "The show spawned inquiries into Brandt's conviction, books, films and podcasts."
-    found = candidates(
-        listed,
-        expected_answer("What show spawned inquiries into Brandt's conviction?"),
-        [],
-        question_stems("What show spawned inquiries into Brandt's conviction?"),
-        [Entity("books", "NP", listed.index("books"), listed.index("books") + 5)],
-    )
-    assert all(c.fit < 0.9 for c in found)
+    question = "What show spawned inquiries into Brandt's conviction?"
+    assert all(fit < 0.9 for fit in _phrase_fits(question, listed, ["books"]).values())
 
 
 def test_who_did_the_questions_own_verb():
@@ -158,14 +147,7 @@ def test_a_name_that_says_its_category_is_one_whatever_ner_read():
     assert _fits("Which hurricane closed the port?", sentence, ents)["Hurricane Orlo"] >= 0.8
     law = "The grants come from the $2 billion Clean Rivers Act that Congress passed in May."
     ents = [_ent(law, "Congress", "ORG")]
-    found = candidates(
-        law,
-        expected_answer("Which law created the grants?"),
-        ents,
-        question_stems("Which law created the grants?"),
-        [Entity("Clean Rivers Act", "NP", law.index("Clean"), law.index(" that"))],
-    )
-    by_text = {c.text: c.fit for c in found}
+    by_text = _phrase_fits("Which law created the grants?", law, ["Clean Rivers Act"], ents)
     assert by_text["Clean Rivers Act"] > by_text["Congress"]
 
 
@@ -249,14 +231,8 @@ def test_an_age_set_off_after_a_name_answers_how_old():
 
 def test_a_description_ending_in_the_category_is_no_name_of_it():
     sentence = "Keshian Air, the carrier behind some of Orlo's busiest routes, was sold."
-    found = candidates(
-        sentence,
-        expected_answer("Which route closed?"),
-        [],
-        question_stems("Which route closed?"),
-        [Entity("Orlo's busiest routes", "NP", sentence.index("Orlo"), sentence.index(", was"))],
-    )
-    assert all(c.fit < 0.8 for c in found)
+    fits = _phrase_fits("Which route closed?", sentence, ["Orlo's busiest routes"])
+    assert all(fit < 0.8 for fit in fits.values())
 
 
 def test_a_phrase_that_shares_only_the_owner_is_no_apposition():
