@@ -246,3 +246,9 @@ def test_an_age_answers_how_old_only():
     said = "Varga, 31, was sentenced to nine years in prison."
     assert _fits("How many years was Varga sentenced to?", said)["31"] < 1.0
     assert _best("How old is Varga?", said) == "31"
+
+
+def test_the_end_of_a_longer_name_is_no_name_of_the_category():
+    sentence = "The Centers for Disease Control and the Kesh health office are investigating."
+    ents = [_ent(sentence, "Disease Control", "ORG")]
+    assert _fits("Which disease has Kesh reported?", sentence, ents)["Disease Control"] < 0.8

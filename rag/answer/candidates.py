@@ -70,7 +70,9 @@ def candidates(
         # A name that says it is one of the category is one, whatever kind NER took it for.
         found = [
             _at_least(c, NAMES_CATEGORY_FLOOR)
-            if _proper(c.text) and _names_the_category(c.text, expected.noun)
+            if _proper(c.text)
+            and _names_the_category(c.text, expected.noun)
+            and not _INSIDE_A_NAME.search(sentence[: c.start])
             else c
             for c in found
         ]
@@ -303,6 +305,8 @@ def _proper(text: str) -> bool:
 
 
 _NAME_JOINERS = frozenset({"of", "the", "and", "for", "de", "la", "on", "&"})
+# "Centers for Disease Control": the end of a longer name, not one of the category.
+_INSIDE_A_NAME = re.compile(r"\b[A-Z][\w.\-]*\s+(?:for|of|and|&)\s+$")
 
 
 def _at_least(c: Candidate, fit: float) -> Candidate:
@@ -550,6 +554,8 @@ def _category_fit(sentence: str, c: Candidate, kind: str, noun: str) -> Candidat
     name ("National Hurricane Center" for "which hurricane")."""
     if kind != "person" and _names_another_category(c.text, noun):
         return _weaker(c, OTHER_CATEGORY_FIT)
+    if _names_the_category(c.text, noun) and _INSIDE_A_NAME.search(sentence[: c.start]):
+        return _weaker(c, OTHER_CATEGORY_FIT)  # "Centers for Disease Control", cut by NER
     if _names_the_category(c.text, noun) or _beside_the_category(sentence, c, noun):
         return _weaker(c, NAMES_CATEGORY_FIT)
     if _category_inside(c.text, noun):
