@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS, Expected, singular
+from rag.answer.appositions import APPOSED_FIT, apposed_to_asked, office_of
 from rag.answer.bylines import credit, dateline_end, news_source
 from rag.answer.name_candidates import NAMED_AS, QUOTED, named
 from rag.answer.number_candidates import (
@@ -29,6 +30,7 @@ from rag.answer.number_candidates import (
 from rag.answer.spans import Candidate, coordinated, key_of
 from rag.models.nlp import Entity
 from rag.text.acronyms import trailing_acronym
+from rag.text.facts import strip_possessive
 from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
 from rag.text.places import country_of, is_country, is_demonym, is_us_state
@@ -80,7 +82,7 @@ def candidates(
         # "Cuba's largest oil supplier, Venezuela, …": the sentence names it as what the
         # question describes, whatever kind NER took it for.
         found = [
-            _at_least(c, APPOSED_FIT) if _apposed_to_asked(sentence, c, question_stems) else c
+            _at_least(c, APPOSED_FIT) if apposed_to_asked(sentence, c, question_stems) else c
             for c in found
         ]
     if kind in {"person", "org"}:
@@ -165,7 +167,7 @@ def candidates(
         # President Joe Biden".
         asked = frozenset(country_of(s) for s in question_stems) - {None}
         if asked:
-            found = [_office_of(sentence, c, asked) for c in found]
+            found = [office_of(sentence, c, asked) for c in found]
     if expected.quoted:
         # "How did the army describe …?": the words in quotation marks, before any name.
         found = [c if _in_quotes(sentence, c) else _weaker(c, 0.3) for c in found]
@@ -311,56 +313,6 @@ _INSIDE_A_NAME = re.compile(r"\b[A-Z][\w.\-]*\s+(?:for|of|and|&)\s+$")
 
 def _at_least(c: Candidate, fit: float) -> Candidate:
     return c if c.fit >= fit else Candidate(c.text, c.start, c.end, fit, c.key, c.counts)
-
-
-APPOSED_FIT = 0.9
-# A description that opens the sentence or a clause, or with an article: "Cuba's largest oil
-# supplier, Venezuela," (not "… spawned investigations into Syed's conviction, books,").
-_PHRASE_BEFORE = re.compile(
-    r"(?:^|[,(—:]\s*|\b(?:the|a|an|its|his|her|their)\s+)((?:[\w’'\-]+\s+){0,3}[\w’'\-]+),\s*$"
-)
-_CLOSED = re.compile(r"^\s*(?:,|\)|—|–|$|\.\s*$)")
-_DESCRIPTION = re.compile(r"(?:the|a|an|its|his|her|their|[A-Z][\w.\-]*['’]s?)\s", re.I)
-_PHRASE_AFTER = re.compile(r"^,\s+((?:[\w’'\-]+\s+){0,5}[\w’'\-]+)")
-
-
-def _apposed_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
-    """The candidate stands beside a phrase of the question's words, set off by a comma:
-    "Cuba's largest oil supplier, Venezuela," or "Venezuela, Cuba's largest oil supplier"."""
-    # Set off on both sides ("…, Venezuela, has …"); a phrase after it opens as a description
-    # does ("the", "a", "Cuba's"), not as a clause's subject ("…, Bank of America CEO … said").
-    before = (
-        _PHRASE_BEFORE.search(sentence[: c.start]) if _CLOSED.match(sentence[c.end :]) else None
-    )
-    after = _PHRASE_AFTER.match(sentence[c.end :])
-    if after is not None and not _DESCRIPTION.match(after.group(1)):
-        after = None
-    for phrase, near in ((before, -1), (after, 0)):
-        if phrase is None:
-            continue
-        content = [stem(possessive(w)) for w in words(phrase.group(1))]
-        content = [w for w in content if w not in STOPWORDS]
-        said = sum(w in question_stems for w in content)
-        # Mostly the question's words: "Victoria's Secret's parent company" shares only the
-        # owner with "Where did the Victoria's Secret show take place?".
-        if said >= 2 and content[near] in question_stems and 3 * said >= 2 * len(content):
-            return True
-    return False
-
-
-_OFFICE_BEFORE = re.compile(
-    r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\s+(?i:(?:vice|deputy|former|acting)\s+)?"
-    r"(?i:president|prime\s+minister|premier|minister|foreign\s+minister|leader|king|queen"
-    r"|chancellor|ambassador)\s+$"
-)
-
-
-def _office_of(sentence: str, c: Candidate, asked: frozenset[str]) -> Candidate:
-    m = _OFFICE_BEFORE.search(sentence[: c.start])
-    country = country_of(m.group(1)) if m else None
-    if country is None:
-        return c
-    return _weaker(c, NAMES_CATEGORY_FIT if country in asked else 0.5)
 
 
 _TITLE_AFTER = re.compile(
@@ -658,7 +610,7 @@ def _named_by_question(
     acronym = trailing_acronym(text)
     if acronym and stem(acronym.lower()) in question_stems:
         return True  # "Jama'a Nusrat ul-Islam wa al-Muslimin (JNIM)" for a question on JNIM
-    content = [stem(possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
+    content = [stem(strip_possessive(w)) for w in words(text) if w.lower() not in STOPWORDS]
     content = [c for c in content if c != noun]
     names = text.split()[-2:]
     full_name = (
@@ -667,10 +619,8 @@ def _named_by_question(
         and singular(names[-1].lower()) not in _CATEGORY_HEADS  # "… National Park" is new
         and stem(singular(names[-1].lower())) != noun
     )
-    if full_name and all(stem(possessive(w)) in question_stems for w in words(" ".join(names))):
+    if full_name and all(
+        stem(strip_possessive(w)) in question_stems for w in words(" ".join(names))
+    ):
         return True
     return not content or all(c in question_stems for c in content)
-
-
-def possessive(word: str) -> str:
-    return re.sub(r"['’]s?$", "", word)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answer.answer_type import PLACE_NOUNS, singular
-from rag.answer.candidates import asks, candidates, headline, possessive, type_hint
+from rag.answer.candidates import asks, candidates, headline, type_hint
 from rag.answer.clauses import (
     OTHER,
     OTHER_CLAUSE,
@@ -41,6 +41,7 @@ from rag.models.embeddings import LocalEmbeddings
 from rag.models.nlp import NLP, Attribution, Entity
 from rag.schema import Passage
 from rag.text.acronyms import spelled_out
+from rag.text.facts import strip_possessive
 from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
 from rag.text.places import country_of, is_country, is_us_state, spellings
@@ -402,7 +403,7 @@ def _named_in_the_body(scored: list[Scored], body: str) -> list[Scored]:
 def question_stems(question: str) -> set[str]:
     """The stems a candidate must bring something beyond: a country the question names by its
     demonym is named too ("the Malian army" names Mali, "Sri Lankan President" Sri Lanka)."""
-    out = {stem(possessive(w)) for w in words(question)}
+    out = {stem(strip_possessive(w)) for w in words(question)}
     names = [m.group() for m in word_spans(question)]
     for i, w in enumerate(names):
         if not w[:1].isupper():
@@ -546,7 +547,7 @@ _LISTED_AFTER = re.compile(
 def _one_named(c: Candidate, names: frozenset[str]) -> bool:
     """ "Joe Biden" for a question about "Biden": the person it names, not an answer."""
     parts = c.text.split()
-    return 2 <= len(parts) <= 4 and fold(possessive(parts[-1])) in names
+    return 2 <= len(parts) <= 4 and fold(strip_possessive(parts[-1])) in names
 
 
 def _listed(text: str, start: int, end: int) -> bool:

@@ -1,0 +1,70 @@
+"""What a sentence says a name is, beside it: an apposition of the question's words ("Cuba's
+largest oil supplier, Venezuela,") or an office with its country ("Cuban President …").
+
+Both hold whatever kind NER took the name for: Venezuela answers "Who is …?" though it is a
+place, and "U.S. President …" does not answer "Who is the president of Cuba?".
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answer.spans import Candidate
+from rag.text.facts import strip_possessive
+from rag.text.places import country_of
+from rag.text.tokens import STOPWORDS, stem, words
+
+OWN_OFFICE_FIT = 1.25  # "Cuban President X" for the president of Cuba
+ANOTHER_OFFICE_FIT = 0.5  # "U.S. President Y" for the president of Cuba
+
+APPOSED_FIT = 0.9
+# A description that opens the sentence or a clause, or with an article: "Cuba's largest oil
+# supplier, Venezuela," (not "… spawned investigations into Syed's conviction, books,").
+_PHRASE_BEFORE = re.compile(
+    r"(?:^|[,(—:]\s*|\b(?:the|a|an|its|his|her|their)\s+)((?:[\w’'\-]+\s+){0,3}[\w’'\-]+),\s*$"
+)
+_CLOSED = re.compile(r"^\s*(?:,|\)|—|–|$|\.\s*$)")
+_DESCRIPTION = re.compile(r"(?:the|a|an|its|his|her|their|[A-Z][\w.\-]*['’]s?)\s", re.I)
+_PHRASE_AFTER = re.compile(r"^,\s+((?:[\w’'\-]+\s+){0,5}[\w’'\-]+)")
+
+
+def apposed_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    """The candidate stands beside a phrase of the question's words, set off by a comma:
+    "Cuba's largest oil supplier, Venezuela," or "Venezuela, Cuba's largest oil supplier"."""
+    # Set off on both sides ("…, Venezuela, has …"); a phrase after it opens as a description
+    # does ("the", "a", "Cuba's"), not as a clause's subject ("…, Bank of America CEO … said").
+    before = (
+        _PHRASE_BEFORE.search(sentence[: c.start]) if _CLOSED.match(sentence[c.end :]) else None
+    )
+    after = _PHRASE_AFTER.match(sentence[c.end :])
+    if after is not None and not _DESCRIPTION.match(after.group(1)):
+        after = None
+    for phrase, near in ((before, -1), (after, 0)):
+        if phrase is None:
+            continue
+        content = [stem(strip_possessive(w)) for w in words(phrase.group(1))]
+        content = [w for w in content if w not in STOPWORDS]
+        said = sum(w in question_stems for w in content)
+        # Mostly the question's words: "Victoria's Secret's parent company" shares only the
+        # owner with "Where did the Victoria's Secret show take place?".
+        if said >= 2 and content[near] in question_stems and 3 * said >= 2 * len(content):
+            return True
+    return False
+
+
+_OFFICE_BEFORE = re.compile(
+    r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\s+(?i:(?:vice|deputy|former|acting)\s+)?"
+    r"(?i:president|prime\s+minister|premier|minister|foreign\s+minister|leader|king|queen"
+    r"|chancellor|ambassador)\s+$"
+)
+
+
+def office_of(sentence: str, c: Candidate, asked: frozenset[str]) -> Candidate:
+    """A person named after an office and its country: more when it is one of the question's
+    ``asked`` countries, less when another."""
+    m = _OFFICE_BEFORE.search(sentence[: c.start])
+    country = country_of(m.group(1)) if m else None
+    if country is None:
+        return c
+    factor = OWN_OFFICE_FIT if country in asked else ANOTHER_OFFICE_FIT
+    return Candidate(c.text, c.start, c.end, c.fit * factor, c.key, c.counts)
