@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answer.spans import Candidate
+from rag.answer.spans import Candidate, weaker
 from rag.text.facts import strip_possessive
 from rag.text.places import country_of
 from rag.text.tokens import STOPWORDS, stem, words
@@ -66,5 +66,4 @@ def office_of(sentence: str, c: Candidate, asked: frozenset[str]) -> Candidate:
     country = country_of(m.group(1)) if m else None
     if country is None:
         return c
-    factor = OWN_OFFICE_FIT if country in asked else ANOTHER_OFFICE_FIT
-    return Candidate(c.text, c.start, c.end, c.fit * factor, c.key, c.counts)
+    return weaker(c, OWN_OFFICE_FIT if country in asked else ANOTHER_OFFICE_FIT)

@@ -11,6 +11,7 @@ is not its answer.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS, Expected, singular
 from rag.answer.appositions import APPOSED_FIT, apposed_to_asked, office_of
@@ -27,7 +28,7 @@ from rag.answer.number_candidates import (
     dates,
     numeric,
 )
-from rag.answer.spans import Candidate, coordinated, key_of
+from rag.answer.spans import Candidate, coordinated, key_of, weaker
 from rag.models.nlp import Entity
 from rag.text.acronyms import trailing_acronym
 from rag.text.facts import strip_possessive
@@ -56,7 +57,7 @@ def candidates(
         if not question_stems & _PROJECTING:
             # "Netflix expects to add 6.3 million", "would finish with an 8-74 record": a
             # forecast, for a question about what happened or is.
-            found = [_weaker(c, PROJECTED_FIT) if _projected(sentence, c) else c for c in found]
+            found = [weaker(c, PROJECTED_FIT) if _projected(sentence, c) else c for c in found]
     elif kind == "date":
         # A weekday is read back from the article's date: no day a "when will …" asks for.
         found = dates(sentence, expected, entities, dated and _FUTURE not in question_stems)
@@ -64,9 +65,9 @@ def candidates(
         found = named(sentence, kind, entities, noun_phrases or [], expected.noun, known)
         if expected.blank and not expected.noun:
             # "… is:" with no category: a number or a date may be the answer too, less surely.
-            found += [_weaker(c) for c in numeric(sentence, Expected("count"), entities)]
+            found += [weaker(c) for c in numeric(sentence, Expected("count"), entities)]
             found += [
-                _weaker(c) for c in dates(sentence, Expected("date", date_part="date"), entities)
+                weaker(c) for c in dates(sentence, Expected("date", date_part="date"), entities)
             ]
     if kind in {"org", "thing"} and expected.noun and not headline(sentence):
         # A name that says it is one of the category is one, whatever kind NER took it for.
@@ -99,7 +100,7 @@ def candidates(
     ):
         # "near the Burkina Faso border": a neighbour of the place asked about, not the place.
         found = [
-            _weaker(c, 0.3)
+            weaker(c, 0.3)
             if _NEIGHBOUR_AFTER.match(sentence[c.end :])
             or _NEIGHBOUR_BEFORE.search(sentence[: c.start])
             else c
@@ -109,23 +110,23 @@ def candidates(
         # "Where is Boulikessi?": a place the sentence ties to it ("in Boulikessi, near the
         # Burkina Faso border", "Boulikessi, Mali"), not any other place it names.
         found = [
-            c if _tied_to_asked(sentence, c, question_stems) else _weaker(c, 0.3) for c in found
+            c if _tied_to_asked(sentence, c, question_stems) else weaker(c, 0.3) for c in found
         ]
     if kind in {"place", "org", "thing"}:
         # "supermodels, including Lima, Banks, Barbara Palvin …": a list holds one kind, so a
         # name listed among people is a person's, whatever NER read.
         people = [x for x in entities if x.label == "PERSON"]
-        found = [_weaker(c, 0.3) if _listed_with(sentence, c, people) else c for c in found]
+        found = [weaker(c, 0.3) if _listed_with(sentence, c, people) else c for c in found]
     if kind == "place" and not expected.owner:
         # "U.S. President Joe Biden", "a Kenyan president": whose office, not where it happened.
         found = [
-            _weaker(c, 0.3) if _office_of_another(sentence, c, expected, question_stems) else c
+            weaker(c, 0.3) if _office_of_another(sentence, c, expected, question_stems) else c
             for c in found
         ]
     if kind == "place" and expected.noun in _WITHIN_A_COUNTRY | _NEVER_A_COUNTRY:
         # "Which state …": a country is no state, city or county ("US" beside "California").
         found = [
-            _weaker(c, 0.3)
+            weaker(c, 0.3)
             if (is_country(c.text) and c.key not in _ALSO_A_STATE)
             or (expected.noun in _TOWNS and is_us_state(c.text))
             else c
@@ -134,12 +135,12 @@ def candidates(
     if kind == "place" and asks_for_a_state(expected) and not _abroad(question_stems):
         # "Which state …" in the news asks for a US state unless it names another country ("an
         # Indian state"): a park, county or town named there is at most where it happened.
-        found = [c if _a_us_state(c) else _weaker(c, 0.3) for c in found]
+        found = [c if _a_us_state(c) else weaker(c, 0.3) for c in found]
     if kind == "thing" and expected.noun in _NEVER_A_GROUP:
         # "Which spacecraft …", "which type of drink": an organisation is who made or sold it.
         groups = {(x.start, x.end) for x in entities if x.label == "ORG"}
         found = [
-            _weaker(c, 0.3)
+            weaker(c, 0.3)
             if (c.start, c.end) in groups and not _names_the_category(c.text, expected.noun)
             else c
             for c in found
@@ -150,7 +151,7 @@ def candidates(
         # what kind the thing is ("an al-Qaeda-linked group" says which). A place still places
         # what it qualifies ("the Atlanta-based network").
         found = [
-            _weaker(c, 0.3)
+            weaker(c, 0.3)
             if not expected.kind_of and _qualifies_another(sentence, c, question_stems)
             else c
             for c in found
@@ -158,7 +159,7 @@ def candidates(
     if kind in {"person", "place", "org", "thing"} and headline(sentence):
         # "Mali Army Repels Attack After …": among a headline's capitals NER cannot tell a
         # name from a word ("Mali Army Repels" read as an organisation).
-        found = [_weaker(c, HEADLINE_FIT) for c in found]
+        found = [weaker(c, HEADLINE_FIT) for c in found]
     if kind in {"person", "place", "org", "thing"} and expected.noun:
         found = [_category_fit(sentence, c, kind, expected.noun) for c in found]
     found = [_without_asked_owner(c, question_stems) for c in found]
@@ -170,13 +171,11 @@ def candidates(
             found = [office_of(sentence, c, asked) for c in found]
     if expected.quoted:
         # "How did the army describe …?": the words in quotation marks, before any name.
-        found = [c if _in_quotes(sentence, c) else _weaker(c, 0.3) for c in found]
+        found = [c if _in_quotes(sentence, c) else weaker(c, 0.3) for c in found]
     if kind == "thing":
         # "the rarest fish" for "What is the rarest animal?": the question's own superlative
         # makes a phrase the description asked about, not the thing that fits it.
-        found = [
-            _weaker(c, 0.3) if _asked_superlative(c.text, question_stems) else c for c in found
-        ]
+        found = [weaker(c, 0.3) if _asked_superlative(c.text, question_stems) else c for c in found]
         # "Tuesday" or "November" for "which feature", "what storm": a when, never a what.
         found = [c for c in found if c.text.lower() not in CALENDAR_WORDS]
     out: dict[tuple[int, int], Candidate] = {}
@@ -296,10 +295,6 @@ def _asked_superlative(text: str, question_stems: set[str]) -> bool:
     )
 
 
-def _weaker(c: Candidate, factor: float = 0.6) -> Candidate:
-    return Candidate(c.text, c.start, c.end, c.fit * factor, c.key, c.counts)
-
-
 def _proper(text: str) -> bool:
     """Every word capitalised but the small ones: a name ("American Rescue Plan Act"), not a
     description ("Fleetwood Mac's biggest hits")."""
@@ -312,7 +307,7 @@ _INSIDE_A_NAME = re.compile(r"\b[A-Z][\w.\-]*\s+(?:for|of|and|&)\s+$")
 
 
 def _at_least(c: Candidate, fit: float) -> Candidate:
-    return c if c.fit >= fit else Candidate(c.text, c.start, c.end, fit, c.key, c.counts)
+    return c if c.fit >= fit else replace(c, fit=fit)
 
 
 _TITLE_AFTER = re.compile(
@@ -505,13 +500,13 @@ def _category_fit(sentence: str, c: Candidate, kind: str, noun: str) -> Candidat
     another ("Maricopa County" for "which park") or only mentions the category inside a longer
     name ("National Hurricane Center" for "which hurricane")."""
     if kind != "person" and _names_another_category(c.text, noun):
-        return _weaker(c, OTHER_CATEGORY_FIT)
+        return weaker(c, OTHER_CATEGORY_FIT)
     if _names_the_category(c.text, noun) and _INSIDE_A_NAME.search(sentence[: c.start]):
-        return _weaker(c, OTHER_CATEGORY_FIT)  # "Centers for Disease Control", cut by NER
+        return weaker(c, OTHER_CATEGORY_FIT)  # "Centers for Disease Control", cut by NER
     if _names_the_category(c.text, noun) or _beside_the_category(sentence, c, noun):
-        return _weaker(c, NAMES_CATEGORY_FIT)
+        return weaker(c, NAMES_CATEGORY_FIT)
     if _category_inside(c.text, noun):
-        return _weaker(c, OTHER_CATEGORY_FIT)
+        return weaker(c, OTHER_CATEGORY_FIT)
     return c
 
 

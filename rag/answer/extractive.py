@@ -29,7 +29,7 @@ from rag.answer.spans import Candidate, coordinated
 from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
-from rag.text.facts import normalize_number
+from rag.text.facts import normalize_number, strip_possessive
 from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation
 from rag.text.markers import strip_markers
 from rag.text.places import is_country, is_us_state
@@ -310,7 +310,7 @@ def _ends_a_name(head: list[str], i: int, q: QuestionAnalysis) -> bool:
     the question names ("London’s National Gallery" for "which London gallery" is the National
     Gallery)."""
     w = head[i]
-    if re.search(r"['’]s$", w) and stem(re.sub(r"['’]s$", "", w)) in q.terms:
+    if re.search(r"['’]s$", w) and stem(strip_possessive(w)) in q.terms:
         return True
     word = w.lower().strip(".,")
     # "Al-Qaeda-linked JNIM": the name before the link is another's; "Boeing CEO Kelly Ortberg":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.answer_type import Expected, singular
-from rag.answer.spans import Candidate, key_of
+from rag.answer.spans import Candidate, key_of, weaker
 from rag.models.nlp import Entity
 from rag.text.lexicon import MONTHS, NUMBER_WORDS, alternation, wordlist
 from rag.text.tokens import STOPWORDS, stem
@@ -178,22 +178,17 @@ CHANGE_OR_LEVEL_FIT = 0.5  # the value of the two a question does not ask for
 
 def _change_or_level(sentence: str, found: list[Candidate], change: bool) -> list[Candidate]:
     ordered = sorted(found, key=lambda c: c.start)
-    weaker: set[int] = set()
+    unasked: set[int] = set()  # ids of the values the question does not ask for
     for c, d in zip(ordered, ordered[1:], strict=False):
         if not _TO_BETWEEN.match(sentence[c.end : d.start]):
             continue
         if _BY_BEFORE.search(sentence[: c.start]):
-            weaker.add(id(d) if change else id(c))
+            unasked.add(id(d) if change else id(c))
         elif _FROM_BEFORE.search(sentence[: c.start]):
-            weaker.add(id(c))
+            unasked.add(id(c))
             if change:
-                weaker.add(id(d))
-    return [
-        Candidate(c.text, c.start, c.end, c.fit * CHANGE_OR_LEVEL_FIT, c.key, c.counts)
-        if id(c) in weaker
-        else c
-        for c in found
-    ]
+                unasked.add(id(d))
+    return [weaker(c, CHANGE_OR_LEVEL_FIT) if id(c) in unasked else c for c in found]
 
 
 _FOLLOW = re.compile(r"[\w’'\-]+|[,.;:()]")

@@ -7,7 +7,7 @@ candidates and the pooling across sentences share the type without importing one
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rag.answer.answer_type import singular
 from rag.text.acronyms import trailing_acronym
@@ -23,6 +23,11 @@ class Candidate:
     fit: float  # how surely this span is of the asked-for type: 0..1, up to NAMES_CATEGORY_FIT
     key: str  # normalised, to pool the same answer across sentences
     counts: str | None = None  # the noun a number stands before ("assailants" in "13 assailants")
+
+
+def weaker(c: Candidate, factor: float = 0.6) -> Candidate:
+    """The same span, its fit scaled by ``factor`` (above 1: a surer one)."""
+    return replace(c, fit=c.fit * factor)
 
 
 def key_of(text: str) -> str:
