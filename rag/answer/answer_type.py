@@ -86,6 +86,13 @@ _PAID = re.compile(
     r"\b(?:pay|paid|spend|spent|cost|costs|charge|charged|fine|fined)\b",
     re.I,
 )
+# "How much did Barbie make / earn / take in?": with no noun after "how much", money.
+_EARNED = re.compile(
+    r"\s*(?:did|does|do|will|would|could|has|have|had)\b[^?]*?"
+    r"\b(?:make|makes|made|earn|earns|earned|gross|grosses|grossed|net|netted"
+    r"|(?:bring|brings|brought|take|takes|took|rake|rakes|raked)\s+in)\b",
+    re.I,
+)
 # "How much did the shares fall / prices increase?": how much something changed.
 _CHANGE = re.compile(
     r"\b(?:rise|rose|risen|fall|fell|fallen|drop|dropped|increase|increased|decrease|decreased"
@@ -147,6 +154,9 @@ class Expected:
     score: bool = False
     # "How old is she?": an age ("Palmer, 29, said"), not any count of years.
     age: bool = False
+    # "Who is the chair of …?" → "chair"; "Who co-founded …?" → "co-founder": the title a
+    # sentence may put before the person's name ("chair Sophie Chandauka").
+    roles: frozenset[str] = frozenset()
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -185,7 +195,11 @@ def expected_answer(question: str, parse=None) -> Expected:
         if _CHANGE.search(after) or _RAISED_LEVEL.search(after) or _BY_HOW_MUCH.search(q):
             # A rise or a fall: by a percentage or a sum.
             return Expected("count", amount=True, change=True)
-        if _money_word(q) or re.search(r"\b(?:dollars?|euros?|pounds?|\$|£|€)", low):
+        if (
+            _money_word(q)
+            or _EARNED.match(after)
+            or re.search(r"\b(?:dollars?|euros?|pounds?|\$|£|€)", low)
+        ):
             return Expected("money")
         return Expected("count", amount=True)
     if wh == "how long":
@@ -195,7 +209,7 @@ def expected_answer(question: str, parse=None) -> Expected:
     if wh.startswith("how "):
         return Expected("count", amount=True)  # "how far", "how tall": a measure
     if wh in {"who", "whom", "whose"}:
-        return Expected("person", blank=blank)
+        return Expected("person", blank=blank, roles=asked_roles(q))
     if wh == "where":
         if _WHERE_WORKS.search(after):
             return Expected("org")  # "Where does Matheson teach?": a college, a firm, a club
@@ -229,6 +243,8 @@ def expected_answer(question: str, parse=None) -> Expected:
         if _MONEY.search(q):
             return Expected("money")
         counted = _counted_after_of(q, parse)
+        if counted is None and n in {"total", "amount"}:
+            return Expected("count", amount=True)  # "the domestic total of …": a sum, maybe money
         return Expected("count", stem(counted) if counted else None, counted)
     if n in {"score", "scoreline"} or (
         n == "record" and wh == "what" and not _RECORD_SET.search(q)
@@ -290,6 +306,30 @@ _COPULA_OWNER = re.compile(
 )
 
 
+_ASKED_ROLE = re.compile(
+    r"^\s*who\s+(?:is|was|are|were|will\s+be|has\s+been|had\s+been|became)\s+"
+    r"(?:(?:the\s+)?(?:[A-Z][\w.\-’']*\s+){0,3}[\w.\-’']+['’]s?|the|an?)\s+"
+    r"(?:(?:new|current|former|acting|interim|incoming|outgoing"
+    r"|next)\s+)?((?:[a-z][a-z\-]*\s+)?[a-z][a-z\-]*)\s*(?:\b(?:of|at|for|in|on)\b|\?|$)",
+    re.I,
+)
+_ASKED_DOER = re.compile(r"^\s*who\s+([a-z][a-z\-]*ed)\b", re.I)
+
+
+def asked_roles(question: str) -> frozenset[str]:
+    """The title a person asked about holds: "Who is the chair of …?" → chair, "Who is the
+    head coach …?" → head coach; "Who co-founded …?" → co-founder (and the verb's other agent
+    nouns: "director", "creator")."""
+    m = _ASKED_ROLE.match(question)
+    if m is not None:
+        return frozenset({m.group(1).lower()})
+    m = _ASKED_DOER.match(question)
+    if m is None:
+        return frozenset()
+    verb = m.group(1).lower()
+    return frozenset(base + end for base in (verb[:-2], verb[:-1]) for end in ("er", "or", "r"))
+
+
 def _a_noun_phrase(rest: str) -> bool:
     """ "annual profit?", not "turkeys named?": what closes the question is a noun phrase."""
     tokens = rest.strip(" ?").split()
@@ -331,6 +371,8 @@ def _counted_after_of(q: str, parse=None) -> str | None:
             if tok.lower_ in {"number", "total", "toll", "amount", "count", "tally"}:
                 of = next((c for c in tok.children if c.lower_ == "of"), None)
                 obj = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+                if obj is not None and obj.pos_ == "PROPN" and not _a_people(obj.text):
+                    return None  # "the domestic total of Mission: Impossible": whose total
                 if obj is not None and obj.pos_ in {"NOUN", "PROPN"}:
                     return obj.text
     m = _OF_COUNTED.search(q)
@@ -340,7 +382,14 @@ def _counted_after_of(q: str, parse=None) -> str | None:
     # Without tags: a second word is the noun unless it reads as a verb or a function word.
     if second and second.lower() not in STOPWORDS and not second.lower().endswith(("ed", "ing")):
         return second
+    if first[:1].isupper() and not _a_people(first):
+        return None  # "the domestic total of Mission: Impossible": whose total
     return first
+
+
+def _a_people(word: str) -> bool:
+    """ "Americans", "Malians": a capitalised plural counts people; "Mission", "Apple" do not."""
+    return word.endswith("s") and not word.endswith("ss")
 
 
 _AUXILIARY = frozenset(

@@ -52,10 +52,14 @@ def apposed_to_asked(sentence: str, c: Candidate, question_stems: set[str]) -> b
     return False
 
 
+_OFFICES = (
+    r"president|prime\s+minister|premier|minister|foreign\s+minister|leader|king|queen"
+    r"|chancellor|ambassador"
+)
+_OFFICE = re.compile(rf"(?:{_OFFICES})", re.I)
 _OFFICE_BEFORE = re.compile(
     r"\b([A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)\s+(?i:(?:vice|deputy|former|acting)\s+)?"
-    r"(?i:president|prime\s+minister|premier|minister|foreign\s+minister|leader|king|queen"
-    r"|chancellor|ambassador)\s+$"
+    rf"(?i:{_OFFICES})\s+$"
 )
 
 
@@ -67,3 +71,49 @@ def office_of(sentence: str, c: Candidate, asked: frozenset[str]) -> Candidate:
     if country is None:
         return c
     return weaker(c, OWN_OFFICE_FIT if country in asked else ANOTHER_OFFICE_FIT)
+
+
+ROLE_FIT = 1.5  # "chair Sophie Chandauka" for "Who is the chair of Sentebale?"
+_TITLE_AFTER = re.compile(
+    r"^,\s+(?:the|an?|its|their|his|her|[A-Z][\w.\-’']*['’]s?)\s+((?:[\w\-’']+\s+){0,3}[\w\-’']+)"
+)
+
+
+def titled_as_asked(sentence: str, c: Candidate, roles: frozenset[str]) -> Candidate:
+    """A person the sentence gives the question's title ("chair Sophie Chandauka", "Co-founder
+    Prince Seeiso", "Sophie Chandauka, the charity's chair,"): more, as sure as an apposition.
+    An office with its country ("U.S. President …") is told by ``office_of`` instead."""
+    roles = frozenset(r for r in roles if not _OFFICE.fullmatch(r))
+    if not roles or _OFFICE_BEFORE.search(sentence[: c.start]):
+        return c
+    before = [w.lower() for w in _TOKEN.findall(sentence[max(0, c.start - 40) : c.start])]
+    if len(before) > 1 and before[-2] in {"former", "ex"}:
+        return c  # "former chair Ines Varga" no longer holds it
+    after = _TITLE_AFTER.match(sentence[c.end :])
+    told = [w.lower() for w in _TOKEN.findall(after.group(1))] if after else []
+    return (
+        weaker(c, ROLE_FIT) if _ends_with_role(before, roles) or _ends_with_role(told, roles) else c
+    )
+
+
+_TOKEN = re.compile(r"[\w\-’']+")
+
+
+def _ends_with_role(tokens: list[str], roles: frozenset[str]) -> bool:
+    """ "… chair", "… head coach", "co-founder" for "founder": the tokens end with a role."""
+    for role in roles:
+        parts = role.split()
+        if tokens[-len(parts) :] == parts or (tokens and tokens[-1].endswith("-" + parts[-1])):
+            return True
+    return False
+
+
+OWNER_FIT = 1.25  # "Greta Gerwig’s “Barbie”" for "Who directed Barbie?"
+_OWNS_NEXT = re.compile(r"^\.?['’]s?\s+[“\"‘']?([A-Z][\w\-]*)")
+
+
+def owns_the_asked(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    """The candidate owns a name the question asks about ("Greta Gerwig’s “Barbie”",
+    "Universal’s “Oppenheimer”"): the person or group behind it, for "Who directed …?"."""
+    m = _OWNS_NEXT.match(sentence[c.end :])
+    return m is not None and stem(m.group(1)) in question_stems

@@ -15,10 +15,12 @@ import re
 from rag.answer.spans import Candidate
 from rag.text.lexicon import alternation
 
-# "(CNN) —", "WASHINGTON (AP) —", "PHOENIX –": where a story was filed and by which outlet.
+# "(CNN) —", "WASHINGTON (AP) —", "PHOENIX –", "HALIFAX, Nova Scotia –": where a story was
+# filed and by which outlet.
 _DATELINE = re.compile(
     r"^\W{0,3}(?:[A-Z][A-Z.’']+(?:,?\s[\w.’']+){0,4}\s*)?\([A-Z][\w&.’' ]{0,30}\)\s*[-—–:]?"
     r"|^\W{0,3}[A-Z][A-Z.,’' ]{2,40}[-—–](?=\s)"
+    r"|^\W{0,3}[A-Z][A-Z.’']{2,}(?:\s[A-Z][A-Z.’']+){0,2},(?:\s[A-Z][\w.’']*){1,3}\s[-—–](?=\s)"
 )
 
 

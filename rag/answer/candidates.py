@@ -14,7 +14,14 @@ import re
 from dataclasses import replace
 
 from rag.answer.answer_type import ORG_NOUNS, PLACE_NOUNS, Expected, singular
-from rag.answer.appositions import APPOSED_FIT, apposed_to_asked, office_of
+from rag.answer.appositions import (
+    APPOSED_FIT,
+    OWNER_FIT,
+    apposed_to_asked,
+    office_of,
+    owns_the_asked,
+    titled_as_asked,
+)
 from rag.answer.bylines import credit, dateline_end, news_source
 from rag.answer.name_candidates import NAMED_AS, QUOTED, named
 from rag.answer.number_candidates import (
@@ -84,6 +91,12 @@ def candidates(
         # question describes, whatever kind NER took it for.
         found = [
             _at_least(c, APPOSED_FIT) if apposed_to_asked(sentence, c, question_stems) else c
+            for c in found
+        ]
+    if kind in {"person", "org"}:
+        # "Greta Gerwig’s “Barbie”" for "Who directed Barbie?": who is behind the asked name.
+        found = [
+            weaker(c, OWNER_FIT) if owns_the_asked(sentence, c, question_stems) else c
             for c in found
         ]
     if kind in {"person", "org"}:
@@ -169,6 +182,10 @@ def candidates(
         asked = frozenset(country_of(s) for s in question_stems) - {None}
         if asked:
             found = [office_of(sentence, c, asked) for c in found]
+        found = [titled_as_asked(sentence, c, expected.roles) for c in found]
+    if kind in {"person", "org"}:
+        # “Barbie” and “Oppenheimer”: a title in quotation marks is a work, not who made it.
+        found = [weaker(c, 0.3) if _a_title(sentence, c) else c for c in found]
     if expected.quoted:
         # "How did the army describe …?": the words in quotation marks, before any name.
         found = [c if _in_quotes(sentence, c) else weaker(c, 0.3) for c in found]
@@ -396,6 +413,16 @@ _LINKED = re.compile(
     r"controlled|born|made)\b",
     re.I,
 )
+
+
+def _a_title(sentence: str, c: Candidate) -> bool:
+    """The candidate is all a quotation holds: “Oppenheimer”, “Barbie,”."""
+    return (
+        sentence[: c.start].endswith(("“", '"')) and _CLOSING.match(sentence[c.end :]) is not None
+    )
+
+
+_CLOSING = re.compile(r"^[,.!?]?[”\"]")
 
 
 def _in_quotes(sentence: str, c: Candidate) -> bool:

@@ -180,10 +180,19 @@ def _clause(token) -> tuple[set[str], set[str]]:
                     speakers |= _subtree_words(subj)
             if not verbs:
                 # "are estimated to have died": the event is the open complement's.
-                verbs |= {_lemma(c) for c in t.children if c.dep_ == "xcomp"} - _LIGHT
+                verbs |= {_lemma(c) for c in t.children if _to_complement(c)} - _LIGHT
         elif lemma not in _LIGHT and not verbs:
             verbs.add(lemma)
+            # "Norway rallied to beat Sweden": the open complement tells the event too.
+            verbs |= {_lemma(c) for c in t.children if _to_complement(c)} - _LIGHT
     return verbs, speakers
+
+
+def _to_complement(t) -> bool:
+    """ "rallied to beat", "went on to win": a verb of the clause's own "to" complement."""
+    return t.dep_ == "xcomp" or (
+        t.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+    )
 
 
 def _same_event(a: str, b: str) -> bool:

@@ -520,6 +520,11 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
         # listed in the asked place's clause say where the counted are, not another event's.
         spans = [(a, b) for a, b in spans if not _listed(sentence, a, b)]
     here = [a for a, _ in spans if same_clause(a)]
+    ours = [f for f in own if same_clause(f)]
+    if here and ours and max(ours) < c.start < min(here):
+        # "The last World Cup of Hockey was held in September 2016 in Toronto": the asked
+        # subject leads the clause; a place after its date or count says where it happened.
+        return False
     if here:
         # The asked place holds the candidate only from its own clause: in "… 40 soldiers in
         # an assault on Dioura base, and 400 soldiers died in Mali", Dioura is not 400's.

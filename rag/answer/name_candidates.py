@@ -77,6 +77,8 @@ def named(
         out += _unread_places(sentence, entities)
     if kind in {"place", "org"} and noun:
         out += _named_by_category(sentence, entities, noun, table)
+    if kind in {"place", "org", "thing"} and noun:
+        out += _described_as_category(sentence, noun, max(table.values()))
     if kind in {"person", "org"}:
         out += _unread_acronyms(sentence, entities, table["ORG"], known)
         # "the Malian army", "Russian mercenaries": a nationality names the people who act
@@ -184,6 +186,28 @@ def _named_by_category(
         ):
             continue
         out.append(Candidate(text, a, b, max(table.values()), key_of(text)))
+    return out
+
+
+_DESCRIBED = re.compile(
+    r"(?<![\w’'\-])([A-Z][\w’'\-]*(?:\s+(?:of\s+)?[A-Z][\w’'\-]*){0,4}),\s+(?:a|an|the)\s+"
+    r"((?:[\w\-]+\s+){0,3}[\w\-]+)\b"
+)
+
+
+def _described_as_category(sentence: str, noun: str, fit: float) -> list[Candidate]:
+    """ "Sentebale, a British charity he set up": the sentence says the name is one of the
+    asked category, whether or not NER read it as a name."""
+    out = []
+    for m in _DESCRIBED.finditer(sentence):
+        said = m.group(2).split()
+        if not any(stem(singular(w.lower())) == noun for w in said[:3]):
+            continue
+        text = m.group(1)
+        if text.split()[0].lower() in _NO_NAME_START:
+            continue
+        a = m.start(1)
+        out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     return out
 
 

@@ -46,7 +46,7 @@ UNVERIFIED = re.compile(
 _OPPOSITES: list[tuple[set[str], set[str]]] = [
     ({"win"}, {"lose"}),
     ({"rise", "increase", "raise", "hike"}, {"fall", "drop", "decrease", "cut", "lower", "reduce"}),
-    ({"approve", "accept", "adopt", "pass"}, {"reject", "refuse", "veto"}),
+    ({"approve", "accept", "adopt", "pass", "agree"}, {"reject", "refuse", "veto", "decline"}),
     ({"open"}, {"close"}),
     ({"acquit"}, {"convict"}),
     ({"confirm", "admit", "acknowledge", "concede", "verify"}, {"deny", "dispute"}),

@@ -38,6 +38,7 @@ _ABBREVIATIONS = {
     "ltd",
     "co",
     "corp",
+    "bros",
     "no",
     "vs",
     "etc",
