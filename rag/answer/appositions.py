@@ -82,28 +82,35 @@ _TITLE_AFTER = re.compile(
 def titled_as_asked(sentence: str, c: Candidate, roles: frozenset[str]) -> Candidate:
     """A person the sentence gives the question's title ("chair Sophie Chandauka", "Co-founder
     Prince Seeiso", "Sophie Chandauka, the charity's chair,"): more, as sure as an apposition.
-    An office with its country ("U.S. President …") is told by ``office_of`` instead."""
+    Only the title itself, after a function word or a name ("with chair …", "IIHF chair …"):
+    "goalie coach …", "former chair …", "firing coach …" hold another title or held it once. An
+    office with its country ("U.S. President …") is told by ``office_of`` instead."""
     roles = frozenset(r for r in roles if not _OFFICE.fullmatch(r))
     if not roles or _OFFICE_BEFORE.search(sentence[: c.start]):
         return c
-    before = [w.lower() for w in _TOKEN.findall(sentence[max(0, c.start - 40) : c.start])]
-    if len(before) > 1 and before[-2] in {"former", "ex"}:
-        return c  # "former chair Ines Varga" no longer holds it
+    before = _TOKEN.findall(sentence[max(0, c.start - 60) : c.start])
     after = _TITLE_AFTER.match(sentence[c.end :])
-    told = [w.lower() for w in _TOKEN.findall(after.group(1))] if after else []
-    return (
-        weaker(c, ROLE_FIT) if _ends_with_role(before, roles) or _ends_with_role(told, roles) else c
-    )
+    told = _TOKEN.findall(after.group(1)) if after else []
+    titled = _plain_title(before, roles) or _plain_title(told, roles)
+    return weaker(c, ROLE_FIT) if titled else c
 
 
-_TOKEN = re.compile(r"[\w\-’']+")
+_TOKEN = re.compile(r"[\w\-’'.]+")
 
 
-def _ends_with_role(tokens: list[str], roles: frozenset[str]) -> bool:
-    """ "… chair", "… head coach", "co-founder" for "founder": the tokens end with a role."""
+def _plain_title(tokens: list[str], roles: frozenset[str]) -> bool:
+    """The tokens end with one of ``roles`` ("co-founder" for "founder" too), and the word
+    before it is a function word, a name or an owner ("Sentebale's"), not a qualifier."""
+    low = [t.lower() for t in tokens]
     for role in roles:
         parts = role.split()
-        if tokens[-len(parts) :] == parts or (tokens and tokens[-1].endswith("-" + parts[-1])):
+        n = len(parts)
+        if not (low[-n:] == parts or (n == 1 and low[-1:] and low[-1].endswith("-" + role))):
+            continue
+        if len(tokens) <= n:
+            return True
+        prior = tokens[-n - 1]
+        if prior.lower() in STOPWORDS or prior[:1].isupper() or re.search(r"['’]s?$", prior):
             return True
     return False
 

@@ -190,8 +190,8 @@ def _clause(token) -> tuple[set[str], set[str]]:
 
 def _to_complement(t) -> bool:
     """ "rallied to beat", "went on to win": a verb of the clause's own "to" complement."""
-    return t.dep_ == "xcomp" or (
-        t.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+    return t.dep_ in {"xcomp", "advcl"} and any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in t.children
     )
 
 
