@@ -16,7 +16,8 @@ from rag.answer.candidates import candidates
 from rag.answer.evidence import question_stems
 from rag.models.nlp import Entity
 from rag.schema import Article
-from rag.text.tokens import sentence_spans
+from rag.text.kin import kin_of
+from rag.text.tokens import sentence_spans, stem
 from tests.conftest import make_components
 
 
@@ -60,6 +61,43 @@ def test_the_asked_title_before_a_name_says_who_holds_it():
     assert _fits("Who is the chair of the Orlo Trust?", after, ents)["Mira Kohl"] > 1.0
 
 
+def test_a_title_held_once_or_another_title_or_anothers_is_not_the_asked_one():
+    question = "Who is the coach of the Orlo Hawks?"
+    for sentence, name in [
+        ("The move was firing coach Ada Moss and hiring Leo Hart.", "Ada Moss"),
+        ("A tweak by goalie coach Ada Moss helped the Orlo Hawks.", "Ada Moss"),
+        ("Kesh City coach Ada Moss praised the Orlo Hawks.", "Ada Moss"),
+    ]:
+        assert _fits(question, sentence, [_ent(sentence, name, "PERSON")])[name] == 1.0, sentence
+    sentence = "The Orlo Hawks coach Ada Moss praised her players."
+    assert _fits(question, sentence, [_ent(sentence, "Ada Moss", "PERSON")])["Ada Moss"] > 1.0
+
+
+def test_an_abbreviated_or_coordinated_title_is_the_title():
+    sentence = "It came hours after Gov. Ines Varga and East Kesh Gov. Tomas Brandt met."
+    ents = [_ent(sentence, n, "PERSON") for n in ("Ines Varga", "Tomas Brandt")]
+    fits = _fits("Who is the governor of West Kesh?", sentence, ents)
+    assert fits["Ines Varga"] > fits["Tomas Brandt"] == 1.0
+    sentence = "She thanked “Lantern” creator and star Mira Kohl, who accepted the award."
+    ents = [_ent(sentence, "Mira Kohl", "PERSON")]
+    assert _fits("Who created Lantern?", sentence, ents)["Mira Kohl"] > 1.0
+    sentence = "The joke had host/comedian Mira Kohl cracking up."
+    ents = [_ent(sentence, "Mira Kohl", "PERSON")]
+    assert _fits("Who hosts the quiz show?", sentence, ents)["Mira Kohl"] > 1.0
+
+
+def test_the_doer_and_the_deed_are_kin():
+    assert "director" in kin_of(stem("directed"))
+    assert stem("founded") in kin_of(stem("founder"))
+
+
+def test_a_group_that_does_the_asked_verb_answers_who():
+    sentence = "The Kesh Transit Board approved the toll plan hours after Ines Varga spoke."
+    ents = [_ent(sentence, "The Kesh Transit Board", "ORG"), _ent(sentence, "Ines Varga", "PERSON")]
+    fits = _fits("Who approved the toll plan?", sentence, ents)
+    assert fits["The Kesh Transit Board"] >= 0.9
+
+
 def test_a_possessive_before_the_asked_name_is_who_is_behind_it():
     sentence = "The pairing of Ada Moss’s “Lantern” and Leo Hart’s “Tide” filled theaters."
     ents = [_ent(sentence, n, "PERSON") for n in ("Ada Moss", "Leo Hart")]
@@ -74,6 +112,11 @@ def test_a_name_described_as_the_category_is_one_though_ner_missed_it():
     sentence = "She stepped down as a patron of Velora, a Keshian charity she set up in 2006."
     fits = _fits("Which charity did she leave?", sentence)
     assert fits.get("Velora", 0.0) >= 0.9
+
+
+def test_a_word_opening_the_sentence_is_no_name_described():
+    sentence = "However, the iconic landmark is being given a paint job instead."
+    assert "However" not in _fits("Which iconic landmark needs repairs?", sentence)
 
 
 def test_a_dateline_with_its_province_is_no_answer():

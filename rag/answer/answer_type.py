@@ -313,13 +313,13 @@ _ASKED_ROLE = re.compile(
     r"|next)\s+)?((?:[a-z][a-z\-]*\s+)?[a-z][a-z\-]*)\s*(?:\b(?:of|at|for|in|on)\b|\?|$)",
     re.I,
 )
-_ASKED_DOER = re.compile(r"^\s*who\s+([a-z][a-z\-]*ed)\b", re.I)
+_ASKED_DOER = re.compile(r"^\s*who\s+(?!(?:is|was|has|does)\b)([a-z][a-z\-]*(?:ed|s))\b", re.I)
 
 
 def asked_roles(question: str) -> frozenset[str]:
     """The title a person asked about holds: "Who is the chair of …?" → chair, "Who is the
-    head coach …?" → head coach; "Who co-founded …?" → co-founder (and the verb's other agent
-    nouns: "director", "creator")."""
+    head coach …?" → head coach; "Who co-founded …?" → co-founder, "Who hosts …?" → host (and
+    the verb's other agent nouns: "director", "creator")."""
     m = _ASKED_ROLE.match(question)
     if m is not None:
         return frozenset({m.group(1).lower()})
@@ -327,7 +327,8 @@ def asked_roles(question: str) -> frozenset[str]:
     if m is None:
         return frozenset()
     verb = m.group(1).lower()
-    return frozenset(base + end for base in (verb[:-2], verb[:-1]) for end in ("er", "or", "r"))
+    bases = [b for b in (verb[:-2], verb[:-1]) if len(b) >= 3]
+    return frozenset(b + end for b in bases for end in ("", "er", "or", "r"))
 
 
 def _a_noun_phrase(rest: str) -> bool:

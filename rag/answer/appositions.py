@@ -79,40 +79,100 @@ _TITLE_AFTER = re.compile(
 )
 
 
-def titled_as_asked(sentence: str, c: Candidate, roles: frozenset[str]) -> Candidate:
-    """A person the sentence gives the question's title ("chair Sophie Chandauka", "Co-founder
-    Prince Seeiso", "Sophie Chandauka, the charity's chair,"): more, as sure as an apposition.
-    Only the title itself, after a function word or a name ("with chair …", "IIHF chair …"):
-    "goalie coach …", "former chair …", "firing coach …" hold another title or held it once. An
-    office with its country ("U.S. President …") is told by ``office_of`` instead."""
+def titled_as_asked(
+    sentence: str, c: Candidate, roles: frozenset[str], question_stems: set[str]
+) -> Candidate:
+    """A person the sentence gives the question's title ("chair Sophie Chandauka", "thanking
+    director Darren Aronofsky", "“Abbott Elementary” creator and star Quinta Brunson", "Gov.
+    Kathy Hochul", "Sophie Chandauka, the charity's chair,"): more, as sure as an apposition.
+    Not another title ("goalie coach …"), one held once ("former chair …", "firing coach …"),
+    nor another's ("New Jersey Gov. …" for New York's governor). An office with its country
+    ("U.S. President …") is told by ``office_of`` instead."""
     roles = frozenset(r for r in roles if not _OFFICE.fullmatch(r))
     if not roles or _OFFICE_BEFORE.search(sentence[: c.start]):
         return c
     before = _TOKEN.findall(sentence[max(0, c.start - 60) : c.start])
     after = _TITLE_AFTER.match(sentence[c.end :])
     told = _TOKEN.findall(after.group(1)) if after else []
-    titled = _plain_title(before, roles) or _plain_title(told, roles)
-    return weaker(c, ROLE_FIT) if titled else c
+    if _titled(before, roles, question_stems) or _titled(told, roles, question_stems):
+        return weaker(c, ROLE_FIT)
+    return c
 
 
-_TOKEN = re.compile(r"[\w\-’'.]+")
+_TOKEN = re.compile(r"[\w\-’'./]+")
+_ABBREVIATED = {
+    "gov.": "governor",
+    "sen.": "senator",
+    "rep.": "representative",
+    "gen.": "general",
+    "sec.": "secretary",
+    "atty.": "attorney",
+    "supt.": "superintendent",
+}
+_NO_LONGER = frozenset(
+    [
+        "former",
+        "ex",
+        "late",
+        "then",
+        "outgoing",
+        "departing",
+        "departed",
+        "fired",
+        "firing",
+        "ousted",
+        "ousting",
+        "sacked",
+        "sacking",
+        "dismissed",
+        "dismissing",
+        "replaced",
+        "replacing",
+        "removed",
+        "removing",
+    ]
+)
 
 
-def _plain_title(tokens: list[str], roles: frozenset[str]) -> bool:
-    """The tokens end with one of ``roles`` ("co-founder" for "founder" too), and the word
-    before it is a function word, a name or an owner ("Sentebale's"), not a qualifier."""
-    low = [t.lower() for t in tokens]
-    for role in roles:
-        parts = role.split()
-        n = len(parts)
-        if not (low[-n:] == parts or (n == 1 and low[-1:] and low[-1].endswith("-" + role))):
-            continue
-        if len(tokens) <= n:
-            return True
-        prior = tokens[-n - 1]
-        if prior.lower() in STOPWORDS or prior[:1].isupper() or re.search(r"['’]s?$", prior):
-            return True
+def _titled(tokens: list[str], roles: frozenset[str], question_stems: set[str]) -> bool:
+    """The tokens end with one of ``roles`` (or with it and another title: "creator and
+    star"), held here and now by what stands before it."""
+    low = [_ABBREVIATED.get(t.lower(), t.lower()) for t in tokens]
+    ends = [len(low)] + ([len(low) - 2] if len(low) >= 3 and low[-2] in {"and", "&"} else [])
+    for end in ends:
+        for role in roles:
+            parts = role.split()
+            n = len(parts)
+            if end < n:
+                continue
+            said = low[end - n : end] == parts or (
+                n == 1 and any(p == role or p.endswith("-" + role) for p in low[end - 1].split("/"))
+            )
+            if said and _held_here(tokens[: end - n], question_stems):
+                return True
     return False
+
+
+def _held_here(prior: list[str], question_stems: set[str]) -> bool:
+    """What stands before a title lets it be the asked one: nothing, a function word or a
+    verb ("with chair", "thanking director"), or the question's own names ("Sentebale's
+    chair"); not a qualifier ("goalie coach"), a word of the past ("former"), another place."""
+    if not prior:
+        return True
+    word = prior[-1].lower().strip(".")
+    if word in _NO_LONGER:
+        return False
+    if word in STOPWORDS or word.endswith(("ing", "ed")):
+        return True
+    if not (prior[-1][:1].isupper() or re.search(r"['’]s?$", prior[-1])):
+        return False
+    run = []
+    for t in reversed(prior):
+        if not (t[:1].isupper() or re.search(r"['’]s?$", t)):
+            break
+        run.append(t)
+    owners = [stem(strip_possessive(t).strip(".’'").lower()) for t in run]
+    return all(w in question_stems or w in STOPWORDS for w in owners)
 
 
 OWNER_FIT = 1.25  # "Greta Gerwig’s “Barbie”" for "Who directed Barbie?"

@@ -182,7 +182,7 @@ def candidates(
         asked = frozenset(country_of(s) for s in question_stems) - {None}
         if asked:
             found = [office_of(sentence, c, asked) for c in found]
-        found = [titled_as_asked(sentence, c, expected.roles) for c in found]
+        found = [titled_as_asked(sentence, c, expected.roles, question_stems) for c in found]
     if kind in {"person", "org"}:
         # “Barbie” and “Oppenheimer”: a title in quotation marks is a work, not who made it.
         found = [weaker(c, 0.3) if _a_title(sentence, c) else c for c in found]
@@ -234,10 +234,26 @@ _BY = re.compile(
 
 
 def _by_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
-    """ "Footage reviewed by the BBC" for "Who reviewed the footage?": the outlet does the
+    """ "Footage reviewed by the BBC" for "Who reviewed the footage?", "The Federal Highway
+    Administration approved the plan" for "Who approved the plan?": the group does the
     question's own verb, so it is no source quoted but the answer."""
     m = _BY.search(sentence[: c.start])
-    return m is not None and stem(m.group(1)) in question_stems
+    if m is not None and stem(m.group(1)) in question_stems:
+        return True
+    done = _DID.match(sentence[c.end :])
+    return (
+        done is not None
+        and stem(done.group(1)) in question_stems
+        and not _AFTER_A_PREPOSITION.search(sentence[: c.start])
+    )
+
+
+# "The Federal Highway Administration approved …", "… has approved …": the subject's verb;
+# not "Footage reviewed by the BBC showed …", where the name is no subject.
+_DID = re.compile(r"^\s+(?:has\s+|have\s+|had\s+)?([a-z]+ed)\b")
+_AFTER_A_PREPOSITION = re.compile(
+    r"\b(?:by|of|to|with|for|from|in|on|at|about|against|than)\s+(?:the\s+)?$", re.I
+)
 
 
 HEADLINE_FIT = 0.5

@@ -204,9 +204,9 @@ def _described_as_category(sentence: str, noun: str, fit: float) -> list[Candida
         if not any(stem(singular(w.lower())) == noun for w in said[:3]):
             continue
         text = m.group(1)
-        if text.split()[0].lower() in _NO_NAME_START:
-            continue
         a = m.start(1)
+        if text.split()[0].lower() in _NO_NAME_START or (a == 0 and " " not in text):
+            continue  # "However, the iconic landmark …": a word opening the sentence, no name
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     return out
 
