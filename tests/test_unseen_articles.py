@@ -1,9 +1,10 @@
-"""Seventeen rtqa articles nobody here wrote (``../shared/eval/rtqa/articles.jsonl.gz``), ingested
+"""Twenty-four rtqa articles nobody here wrote (``../shared/eval/rtqa/articles.jsonl.gz``), ingested
 as they are into two stores and asked plain questions a reader would ask (issue 10): amounts
 with their units, names spelled out or closed by their category, a person the question names by
 surname (twelfth session); a description set off beside a name, an office read from its
 demonym, a name that says its category, a team's record and a final score, a subhead that asks
-a question (thirteenth). Read at test time, skipped when the data is absent."""
+a question (thirteenth); a title before a name, a possessive before the asked name, "X, a
+charity", a dateline, a hyphenated count (fourteenth). Read at test time, skipped when the data is absent."""
 
 from __future__ import annotations
 
@@ -43,6 +44,18 @@ MORE_IDS = frozenset(
     }
 )
 
+FOURTEENTH_IDS = frozenset(
+    {
+        "1b7ae16754c43922",  # Barbie and Oppenheimer at the box office
+        "2507f0e813520365",  # a world junior hockey bronze
+        "28f9caa13bc0214c",  # a virus revived from permafrost
+        "5b4f31c221a4d7b1",  # Prince Harry leaves Sentebale
+        "3503ab82bae9ab5b",  # a family on "Family Feud"
+        "768043d4f40f092b",  # New York's congestion pricing
+        "fc63b1ad8bed9a64",  # the Critics Choice Awards
+    }
+)
+
 pytestmark = pytest.mark.skipif(not ARTICLES.is_file(), reason=f"no rtqa articles in {ARTICLES}")
 
 
@@ -68,6 +81,13 @@ def chain(tmp_path_factory, shared_embeddings):
 @pytest.fixture(scope="module")
 def more(tmp_path_factory, shared_embeddings):
     components = _store(tmp_path_factory.mktemp("unseen-more"), shared_embeddings, MORE_IDS)
+    yield components.chain
+    components.store.catalog.close()
+
+
+@pytest.fixture(scope="module")
+def fourteenth(tmp_path_factory, shared_embeddings):
+    components = _store(tmp_path_factory.mktemp("unseen-14"), shared_embeddings, FOURTEENTH_IDS)
     yield components.chain
     components.store.catalog.close()
 
@@ -127,3 +147,25 @@ def test_the_person_the_question_names_by_surname_is_no_answer(chain):
 )
 def test_more_plain_questions_get_the_article_answer(more, question, short):
     _answers(more, question, short)
+
+
+@pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        ("How much did Barbie make in its opening weekend?", "$155 million"),
+        ("Which studio released Barbie?", "Warner Bros"),
+        ("Who directed Barbie?", "Greta Gerwig"),
+        ("What is the domestic total of Mission: Impossible Dead Reckoning?", "$118.8 million"),
+        ("Which team beat Sweden 2-1 in overtime?", "Czech Republic"),
+        ("When was the last World Cup of Hockey held?", "September 2016"),
+        ("Which charity did Prince Harry quit?", "Sentebale"),
+        ("Who is the chair of Sentebale?", "Sophie Chandauka"),
+        ("Did Chandauka agree to step down?", "No"),
+        ("Who directed Oppenheimer?", "Christopher Nolan"),
+        ("Who created Abbott Elementary?", "Quinta Brunson"),
+        ("How many pages was the environmental assessment?", "4,000"),
+        ("How much did the Griffith family win on Family Feud?", "$20,815"),
+    ],
+)
+def test_the_fourteenth_sessions_plain_questions(fourteenth, question, short):
+    _answers(fourteenth, question, short)

@@ -403,7 +403,8 @@ def short_answer(q: QuestionAnalysis, e: Evidence, scored: Scored | None = None)
         # "40" → "40 Malian soldiers", "13" → "13 assailants": the noun it counts goes with it.
         noun = counted_noun(sentence, cand.end, q.expected)
         if noun:
-            span = f"{cand.text} {noun}"
+            # "4,000-page" stays as the sentence joins it.
+            span = f"{cand.text}{noun}" if noun.startswith("-") else f"{cand.text} {noun}"
     if q.answer_type == "thing" and q.expected.noun:
         # "Christchurch" → "Christchurch variant": the category the sentence names after it.
         after = re.match(r"\s+([A-Za-z][\w\-]*)\b(?!['’])", sentence[cand.end :])

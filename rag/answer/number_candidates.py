@@ -203,7 +203,8 @@ def _counted_words(sentence: str, m: re.Match[str], span: int = 4) -> list[str]:
         low = tok.lower()
         if low in STOPWORDS and low not in {"of", "more", "other"}:
             break
-        out.append(low)
+        # "a 4,000-page assessment": the count's noun joined to it by a hyphen.
+        out.append(low[1:] if low.startswith("-") and not out else low)
     return out
 
 

@@ -30,17 +30,8 @@ KIN_STEMS = _table(_GROUPS)
 
 
 def kin_of(term: str) -> frozenset[str]:
-    """The other stems of ``term``'s group (a stem), if it has one, and the doer and the deed
-    ("directed" and "director", "founded" and "founder")."""
-    return KIN_STEMS.get(term, frozenset()) | _doer_and_deed(term)
-
-
-def _doer_and_deed(term: str) -> frozenset[str]:
-    """ "direct" → director, directer; "founder" → found: a verb's agent noun, both ways."""
-    forms = {term + "or", term + "er"} if len(term) >= 3 and term.isalpha() else set()
-    if len(term) >= 6 and term.endswith(("or", "er")):
-        forms.add(term[:-2])
-    return frozenset(forms)
+    """The other stems of ``term``'s group (a stem), if it has one."""
+    return KIN_STEMS.get(term, frozenset())
 
 
 def same_word(a: str, b: str) -> bool:
