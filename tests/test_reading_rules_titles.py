@@ -14,9 +14,11 @@ from rag.answer.answer_type import asked_roles, expected_answer
 from rag.answer.bylines import dateline_end
 from rag.answer.candidates import candidates
 from rag.answer.evidence import question_stems
+from rag.answer.number_candidates import dates as numbers_dates
 from rag.models.nlp import Entity
 from rag.schema import Article
-from rag.text.tokens import sentence_spans
+from rag.text.dates import resolve_relative_dates
+from rag.text.tokens import sentence_spans, stem
 from tests.conftest import make_components
 
 
@@ -183,3 +185,31 @@ def test_plain_questions_of_an_invented_match_report(chain, question, short):
     answer = chain.ask(question, as_of=date(2026, 11, 8))
     assert answer.status == "answered", answer.answer
     assert short in (answer.short_answer or ""), answer.answer
+
+
+def test_one_day_written_two_ways_is_one_answer():
+    asked = expected_answer("On what date will the Kesh festival take place?")
+    keys = []
+    for sentence, day in [
+        ("The festival will take place on Saturday, May 6, 2023.", "Saturday, May 6, 2023"),
+        (
+            "The festival will take place Saturday 6 May 2023, organisers said.",
+            "Saturday 6 May 2023",
+        ),
+    ]:
+        keys.append({c.key for c in numbers_dates(sentence, asked, [_ent(sentence, day, "DATE")])})
+    assert keys[0] & keys[1]
+
+
+def test_what_a_quotation_describes_is_read_from_the_question():
+    asked = expected_answer("How did the Kesh army describe the situation in Orlo?")
+    assert asked.quoted and asked.described == stem("situation")
+    sentence = "The army said it fought “hard” and later declared the situation “calm.”"
+    fits = _fits("How did the Kesh army describe the situation in Orlo?", sentence)
+    assert fits["calm"] > fits["hard"]
+
+
+def test_a_weekday_followed_by_its_date_is_not_read_from_the_articles_day():
+    said = "The festival will take place Saturday 6 May 2023, organisers said."
+    assert resolve_relative_dates(said, date(2022, 10, 11)) == []
+    assert resolve_relative_dates("Organisers spoke on Tuesday.", date(2022, 10, 11))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from rag.text.lexicon import wordlist
 from rag.text.tokens import STOPWORDS, stem, words
+from rag.text.verbs import IRREGULAR_PAST
 
 PERSON_NOUNS = frozenset(
     wordlist("""person people man woman men women boy girl author writer novelist poet singer
@@ -157,6 +158,8 @@ class Expected:
     # "Who is the chair of …?" → "chair"; "Who co-founded …?" → "co-founder": the title a
     # sentence may put before the person's name ("chair Sophie Chandauka").
     roles: frozenset[str] = frozenset()
+    # "How did the army describe the situation?" → "situation" (a stem): the words said of it.
+    described: str | None = None
 
 
 def expected_answer(question: str, parse=None) -> Expected:
@@ -173,8 +176,17 @@ def expected_answer(question: str, parse=None) -> Expected:
             return this
         return _blank(q) if blank else Expected(None)
     wh = m.group(1).lower()
-    if wh == "how" and DESCRIBED.match(q[m.end() :]):
-        return Expected("thing", quoted=True)  # "How did the army describe it?": its words
+    if wh == "how" and (said := DESCRIBED.match(q[m.end() :])):
+        # "How did the army describe the situation?": its words, about the situation.
+        what = _DESCRIBED_WHAT.match(q[m.end() + said.end() :])
+        noun = None
+        if what is not None:
+            noun = (
+                what.group(2)
+                if what.group(2) and what.group(2).lower() not in STOPWORDS
+                else what.group(1)
+            )
+        return Expected("thing", quoted=True, described=stem(noun) if noun else None)
     if wh in {"why", "how"}:
         return Expected(None)  # reasons and manners are sentences, not spans
     after = q[m.end() :]
@@ -269,6 +281,8 @@ _WHAT_DO = re.compile(
 
 
 # "How did the army describe …", "how was it called": the words someone used, a span.
+# "… describe the (new) situation": the thing described, after its determiner.
+_DESCRIBED_WHAT = re.compile(r"\s+(?:the|its|his|her|their|this|that)\s+(\w+)(?:\s+(\w+))?")
 DESCRIBED = re.compile(
     r"\s+(?:did|does|do|has|have|had|was|were|is|are)\b[^?]*?\b(?:describe|characteri[sz]e|"
     r"call|label|dub|term|described|called|labelled|labeled|dubbed|termed|characteri[sz]ed)\b",
@@ -539,10 +553,14 @@ def _head_noun(text: str, parse, offset: int) -> str | None:
             if run:
                 break
             continue
-        if (t in STOPWORDS and t not in _NAME_WORDS) or (
-            run and t.endswith("ed") and not run[-1].endswith("ly")
+        if (
+            (t in STOPWORDS and t not in _NAME_WORDS)
+            or (run and t.endswith("ed") and not run[-1].endswith("ly"))
+            or (run and IRREGULAR_PAST.get(t, t) != t)
         ):
-            break  # "which of these foods received …": the verb ends the noun phrase
+            # "which of these foods received …", "which hurricane made landfall": the verb
+            # ends the noun phrase.
+            break
         plain = re.sub(r"['’]s$", "", t)
         if plain != t and plain in _GROUP_MODIFIERS:
             continue  # "which children’s show": whose show it is for, not whose it is

@@ -189,6 +189,12 @@ def candidates(
     if expected.quoted:
         # "How did the army describe …?": the words in quotation marks, before any name.
         found = [c if _in_quotes(sentence, c) else weaker(c, 0.3) for c in found]
+        if expected.described:
+            # "declaring the situation “under control”": said of what the question names.
+            found = [
+                weaker(c, DESCRIBED_FIT) if _said_of(sentence, c, expected.described) else c
+                for c in found
+            ]
     if kind == "thing":
         # "the rarest fish" for "What is the rarest animal?": the question's own superlative
         # makes a phrase the description asked about, not the thing that fits it.
@@ -439,6 +445,16 @@ def _a_title(sentence: str, c: Candidate) -> bool:
 
 
 _CLOSING = re.compile(r"^[,.!?]?[”\"]")
+
+
+DESCRIBED_FIT = 1.25
+
+
+def _said_of(sentence: str, c: Candidate, what: str) -> bool:
+    """The quotation follows the described thing within a few words: "the situation “under
+    control”", "called the plan “a money grab”"."""
+    before = words(sentence[max(0, c.start - 40) : c.start])[-4:]
+    return any(stem(w) == what for w in before)
 
 
 def _in_quotes(sentence: str, c: Candidate) -> bool:

@@ -371,5 +371,29 @@ def dates(
                 text.replace(year.group(), "") if year else text
             ):
                 fit = 0.6  # "on what date": "May 2023" is less of an answer than "6 May 2023"
-        out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
+        out.append(Candidate(text, a, a + len(text), fit, _date_key(text) or key_of(text)))
     return out
+
+
+_DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?,?\s+(\d{{4}})\b", re.I
+)
+_MONTH_DAY_YEAR = re.compile(
+    rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I
+)
+
+
+def _date_key(text: str) -> str | None:
+    """ "Saturday, May 6, 2023", "6 May 2023": one day of the calendar, pooled as one answer
+    however it is written."""
+    m = _DAY_MONTH_YEAR.search(text)
+    if m is not None:
+        day, month, year = m.group(1), m.group(2), m.group(3)
+    elif (m := _MONTH_DAY_YEAR.search(text)) is not None:
+        month, day, year = m.group(1), m.group(2), m.group(3)
+    else:
+        return None
+    number = MONTHS.get(month.lower().rstrip("."))
+    if number is None or not 1 <= int(day) <= 31:
+        return None
+    return f"{year}-{number:02d}-{int(day):02d}"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from rag.text.lexicon import WEEKDAYS, alternation
+from rag.text.lexicon import MONTHS, WEEKDAYS, alternation
 
 _RELATIVE = re.compile(
     r"\b(?:(?P<last>last|this|next|on|since|by|until|early|late)\s+)?"
@@ -25,6 +25,12 @@ _RELATIVE = re.compile(
 )
 
 
+# "Saturday 6 May", "Saturday, May 6": a weekday followed by the date it is.
+_DATE_AFTER = re.compile(
+    rf",?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{alternation(MONTHS)})\b"
+    rf"|(?:{alternation(MONTHS)})\.?\s+\d{{1,2}}\b)",
+    re.I,
+)
 # Words that put a clause in the future: "will", "would need to", "is expected to", "plans to".
 _TO_COME = re.compile(
     r"\b(?:will|would|shall|(?:is|are) (?:expected|set|scheduled|due|slated) to|plans? to)\b|'ll\b",
@@ -56,6 +62,8 @@ def resolve_relative_dates(sentence: str, published: date | None) -> list[Resolv
     out: list[ResolvedDate] = []
     for m in _RELATIVE.finditer(sentence):
         if m.group("day"):
+            if _DATE_AFTER.match(sentence, m.end("day")):
+                continue  # "Saturday, May 6, 2023" says its own date
             target = WEEKDAYS.index(m.group("day").lower())
             before = (m.group("last") or "").lower()
             if before == "next" or _TO_COME.search(_clause_before(sentence, m.start())):
