@@ -8,6 +8,7 @@ place, and "U.S. President …" does not answer "Who is the president of Cuba?".
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rag.answer.spans import Candidate, weaker
 from rag.text.facts import strip_possessive
@@ -95,7 +96,7 @@ def titled_as_asked(
     after = _TITLE_AFTER.match(sentence[c.end :])
     told = _TOKEN.findall(after.group(1)) if after else []
     if _titled(before, roles, question_stems) or _titled(told, roles, question_stems):
-        return weaker(c, ROLE_FIT)
+        return replace(weaker(c, ROLE_FIT), titled=True)
     return c
 
 

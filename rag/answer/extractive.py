@@ -123,7 +123,7 @@ def answer_factoid(
     offered = [p.top[2].candidate.text for p in pooled[:CANDIDATES_OFFERED]]
     win = pooled[0]
     support, best, scored = win.top
-    if support < MIN_SUPPORT:
+    if support < MIN_SUPPORT and not _said_again(win):
         return refusal(
             f"the best {q.answer_type} found is too weakly supported "
             f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})",
@@ -191,6 +191,13 @@ def answer_factoid(
     return ExtractiveResult(
         "answered", _statement(short, best, markers), short, citations, notes, offered
     )
+
+
+def _said_again(win: Pooled) -> bool:
+    """No one sentence is strong enough, but several give the same answer and together
+    they are: "Starliner" in three sentences about Boeing's delayed launch."""
+    sentences = {(e.passage.article_id, e.text) for _, e, _ in win.support}
+    return len(sentences) >= 2 and win.total >= MIN_SUPPORT
 
 
 def _fuller_name(
