@@ -189,6 +189,16 @@ def test_the_answerers_best_candidates_pick_when_its_answer_names_no_option():
     assert late.index == evidence.index and not late.from_answer
 
 
+def test_an_answer_that_rounds_to_one_option_picks_it():
+    passages = [(_passage("The share saying they had no religion rose to 37.2%."), 1.0)]
+    options = ["27%", "37%", "47%", "57%"]
+    evidence = pick("What share have no religion?", options, passages)
+    assert with_answer(evidence, options, "37.2%").index == 1
+    # Not across units, nor to a coarser option two numbers round to.
+    assert not with_answer(evidence, ["37", "47"], "37.2%").from_answer
+    assert not with_answer(evidence, ["$4 million", "$5 million"], "$4.15 million").from_answer
+
+
 # --- a tiny rtqa-shaped data set --------------------------------------------------------------
 
 ARTICLES = [

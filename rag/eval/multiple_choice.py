@@ -27,6 +27,7 @@ from datetime import date
 
 from rag.answer.retrieval import Retrieved, Retriever
 from rag.schema import Passage
+from rag.text.facts import normalize_number
 from rag.text.tokens import STOPWORDS, sentence_spans, stem, words
 
 QUESTION_TOP_K = 10  # passages retrieved for the question itself
@@ -107,9 +108,26 @@ def with_answer(
     the options' word overlap sees only the options."""
     for text in [answer, *candidates[:CANDIDATES_CONSULTED]]:
         named = [i for i, c in enumerate(choices) if _names_option(text, c)]
+        if not named:
+            # "37.2%" names the option "37%": the same number, as exactly as the option says it.
+            named = [i for i, c in enumerate(choices) if _rounds_to(text, c)]
         if len(named) == 1:
             return Choice(named[0], choice.scores, False, choice.evidence, from_answer=True)
     return choice
+
+
+def _rounds_to(answer: str | None, option: str) -> bool:
+    """The answer is one number that rounds to the option's number, in the option's unit."""
+    if not answer:
+        return False
+    said, offered = normalize_number(answer), normalize_number(option)
+    if said is None or offered is None or ("%" in option) != ("%" in answer):
+        return False
+    places = len(offered.split(".")[1]) if "." in offered else 0
+    try:
+        return round(float(said), places) == float(offered)
+    except ValueError:
+        return False
 
 
 def _names_option(answer: str | None, option: str) -> bool:
