@@ -94,6 +94,14 @@ def test_a_group_that_does_the_asked_verb_answers_who():
     assert fits["The Kesh Transit Board"] >= 0.9
 
 
+def test_a_loss_to_a_side_says_who_beat_it():
+    sentence = "Orlo scored twice for the Hawks, who were coming off a 6-2 loss to Kesh on Friday."
+    ents = [_ent(sentence, "Orlo", "PERSON"), _ent(sentence, "Kesh", "GPE")]
+    fits = _fits("Who beat the Hawks on Friday?", sentence, ents)
+    assert fits["Kesh"] >= 0.9
+    assert _fits("Who scored for the Hawks?", sentence, ents)["Kesh"] < 0.9
+
+
 def test_a_possessive_before_the_asked_name_is_who_is_behind_it():
     sentence = "The pairing of Ada Moss’s “Lantern” and Leo Hart’s “Tide” filled theaters."
     ents = [_ent(sentence, n, "PERSON") for n in ("Ada Moss", "Leo Hart")]

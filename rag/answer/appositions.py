@@ -96,7 +96,7 @@ def titled_as_asked(
     after = _TITLE_AFTER.match(sentence[c.end :])
     told = _TOKEN.findall(after.group(1)) if after else []
     if _titled(before, roles, question_stems) or _titled(told, roles, question_stems):
-        return replace(weaker(c, ROLE_FIT), titled=True)
+        return replace(weaker(c, ROLE_FIT), stated=True)
     return c
 
 

@@ -93,6 +93,14 @@ def candidates(
             _at_least(c, APPOSED_FIT) if apposed_to_asked(sentence, c, question_stems) else c
             for c in found
         ]
+    if kind in {"person", "org"} and question_stems & _BEAT:
+        # "coming off a 6-2 loss to Canada" for "Who beat the United States?": the winner.
+        found = [
+            replace(_at_least(c, APPOSED_FIT), stated=True)
+            if _LOST_TO.search(sentence[: c.start])
+            else c
+            for c in found
+        ]
     if kind in {"person", "org"}:
         # "Greta Gerwig’s “Barbie”" for "Who directed Barbie?": who is behind the asked name.
         found = [
@@ -232,6 +240,13 @@ def candidates(
     return kept
 
 
+_BEAT = frozenset(stem(w) for w in wordlist("beat beats defeat defeated eliminate eliminated"))
+# "a 6-2 loss to Canada", "lost 3-1 to the Lakers", "fell to Spain": who won is named after "to".
+_LOST_TO = re.compile(
+    r"\b(?:loss|losses|lost|lose|loses|losing|fell|falls|falling)\s+(?:[\d\-–]+\s+)?to\s+"
+    r"(?:the\s+)?$",
+    re.I,
+)
 # "reviewed by the BBC", "an audit released Tuesday by the Treasury Inspector General".
 _BY = re.compile(
     r"\b([A-Za-z]+)(?:\s+(?:on\s+)?(?:[A-Z][a-z]+day|yesterday|today|earlier|last\s+\w+"

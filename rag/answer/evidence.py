@@ -347,7 +347,7 @@ class EvidenceScorer:
             # Another event's count only loses where some clause tells the asked-for one: an
             # elided verb ("as she has for 31 years") must not cost the only answer there is.
             for e, k, r in relations:
-                if r == OTHER and not e.scored[k].candidate.titled:
+                if r == OTHER and not e.scored[k].candidate.stated:
                     s = e.scored[k]
                     e.scored[k] = Scored(
                         s.candidate, s.score * OTHER_CLAUSE, s.proximity, s.elsewhere

@@ -23,9 +23,10 @@ class Candidate:
     fit: float  # how surely this span is of the asked-for type: 0..1, up to NAMES_CATEGORY_FIT
     key: str  # normalised, to pool the same answer across sentences
     counts: str | None = None  # the noun a number stands before ("assailants" in "13 assailants")
-    # The sentence gives it the question's title ("host/comedian Steve Harvey" for "Who hosts
-    # …?"): that says who it is whatever the clause's own verb tells.
-    titled: bool = False
+    # The sentence states the asked relation outright, by the question's title ("host/comedian
+    # Steve Harvey" for "Who hosts …?") or its outcome ("a loss to Canada" for "Who beat …?"):
+    # that says who it is whatever the clause's own verb tells.
+    stated: bool = False
 
 
 def weaker(c: Candidate, factor: float = 0.6) -> Candidate:
