@@ -111,7 +111,10 @@ def candidates(
         # "an audit released by the Treasury's inspector general" for "Who released the
         # audit?": whoever does the question's own verb, a person or not.
         found = [
-            _at_least(c, APPOSED_FIT) if _by_the_asked_verb(sentence, c, question_stems) else c
+            _at_least(c, APPOSED_FIT)
+            if _by_the_asked_verb(sentence, c, question_stems)
+            or (not expected.noun and _does_the_asked_verb(sentence, c, question_stems))
+            else c
             for c in found
         ]
     if (
@@ -255,12 +258,15 @@ _BY = re.compile(
 
 
 def _by_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
-    """ "Footage reviewed by the BBC" for "Who reviewed the footage?", "The Federal Highway
-    Administration approved the plan" for "Who approved the plan?": the group does the
+    """ "Footage reviewed by the BBC" for "Who reviewed the footage?": the outlet does the
     question's own verb, so it is no source quoted but the answer."""
     m = _BY.search(sentence[: c.start])
-    if m is not None and stem(m.group(1)) in question_stems:
-        return True
+    return m is not None and stem(m.group(1)) in question_stems
+
+
+def _does_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
+    """ "The Federal Highway Administration approved the plan" for "Who approved the plan?":
+    the subject of the question's own verb, a person or a group."""
     done = _DID.match(sentence[c.end :])
     return (
         done is not None
