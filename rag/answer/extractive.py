@@ -194,10 +194,10 @@ def answer_factoid(
 
 
 def _said_again(win: Pooled) -> bool:
-    """No one sentence is strong enough, but several give the same answer and together
-    they are: "Starliner" in three sentences about Boeing's delayed launch."""
-    sentences = {(e.passage.article_id, e.text) for _, e, _ in win.support}
-    return len(sentences) >= 2 and win.total >= MIN_SUPPORT
+    """No one sentence is strong enough, but articles agree, and together they are:
+    "Starliner" in sentences of two stories about Boeing's delayed launch. One story's
+    repeated name (its subject) is no such agreement."""
+    return len(win.articles) >= 2 and win.total >= MIN_SUPPORT
 
 
 def _fuller_name(
