@@ -396,4 +396,9 @@ def _date_key(text: str) -> str | None:
     number = MONTHS.get(month.lower().rstrip("."))
     if number is None or not 1 <= int(day) <= 31:
         return None
-    return f"{year}-{number:02d}-{int(day):02d}"
+    # Words, as other keys are: "2044" alone still pools into "23 august 2044".
+    return f"{int(day)} {_MONTH_NAMES[number - 1]} {year}"
+
+
+# The full name of each month (the longest of its spellings), January first.
+_MONTH_NAMES = [max((m for m in MONTHS if MONTHS[m] == n), key=len) for n in range(1, 13)]
