@@ -123,7 +123,7 @@ def answer_factoid(
     offered = [p.top[2].candidate.text for p in pooled[:CANDIDATES_OFFERED]]
     win = pooled[0]
     support, best, scored = win.top
-    if support < MIN_SUPPORT and not _said_again(win):
+    if support < MIN_SUPPORT:
         return refusal(
             f"the best {q.answer_type} found is too weakly supported "
             f"(“{scored.candidate.text}”, {support:.2f} < {MIN_SUPPORT})",
@@ -191,13 +191,6 @@ def answer_factoid(
     return ExtractiveResult(
         "answered", _statement(short, best, markers), short, citations, notes, offered
     )
-
-
-def _said_again(win: Pooled) -> bool:
-    """No one sentence is strong enough, but articles agree, and together they are:
-    "Starliner" in sentences of two stories about Boeing's delayed launch. One story's
-    repeated name (its subject) is no such agreement."""
-    return len(win.articles) >= 2 and win.total >= MIN_SUPPORT
 
 
 def _fuller_name(
