@@ -151,13 +151,9 @@ def _weights(q: QuestionAnalysis, ranked: list[Evidence], now: date | None) -> d
     if window is not None and not any(0 <= (now - d).days <= window for d in dated):
         window = None  # nothing retrieved is that recent: the words cannot pick among them
     out: dict[int, float] = {}
-    said: set[tuple[str, str]] = set()
     for e in ranked:
         if e.relevance < MIN_SPREAD_RELEVANCE or relevance_problem(q, e) is not None:
             continue
-        if (e.passage.article_id, e.text) in said:
-            continue  # a sentence two overlapping chunks hold is one piece of evidence
-        said.add((e.passage.article_id, e.text))
         weight = e.relevance / (1.0 + RANK_DECAY * e.passage_index)
         published = e.passage.published
         if latest is not None and published is not None:
