@@ -38,6 +38,14 @@ def make_components(data_dir: Path, shared_embeddings, **overrides):
     return components
 
 
+def store_of(data_dir: Path, shared_embeddings, *articles):
+    """Components over a new store holding ``articles`` (each asserted added)."""
+    components = make_components(data_dir, shared_embeddings)
+    report = components.ingestor.ingest_items(list(articles))
+    assert len(report.added) == len(articles), report
+    return components
+
+
 @pytest.fixture
 def components(tmp_path, shared_embeddings):
     """Empty store in a temp data dir."""

@@ -16,7 +16,7 @@ from rag.answer.number_candidates import numeric
 from rag.models.nlp import Entity
 from rag.schema import Article
 from rag.text.verbs import word_key
-from tests.conftest import make_components
+from tests.conftest import store_of
 
 
 def _fits(question: str, sentence: str, ents: list[Entity] = ()) -> dict[str, float]:
@@ -194,7 +194,6 @@ The Brandt yew is the oldest tree in Kesh, with rings that date it to the ninth 
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory, shared_embeddings):
     folder = tmp_path_factory.mktemp("questions")
-    components = make_components(folder / "data", shared_embeddings)
     article = Article(
         id="kesh-trees",
         title="The trees of Kesh",
@@ -202,8 +201,7 @@ def chain(tmp_path_factory, shared_embeddings):
         published=date(2026, 11, 2),
         text=ARTICLE,
     )
-    report = components.ingestor.ingest_items([article])
-    assert len(report.added) == 1, report
+    components = store_of(folder / "data", shared_embeddings, article)
     yield components.chain
     components.store.catalog.close()
 

@@ -19,7 +19,7 @@ from rag.models.nlp import Entity
 from rag.schema import Article
 from rag.text.dates import resolve_relative_dates
 from rag.text.tokens import sentence_spans, stem
-from tests.conftest import make_components
+from tests.conftest import store_of
 
 
 def _fits(question: str, sentence: str, ents: list[Entity] = ()) -> dict[str, float]:
@@ -167,7 +167,6 @@ Sweden's captain, Tomas Brandt, refused to step down after the loss.
 @pytest.fixture(scope="module")
 def chain(tmp_path_factory, shared_embeddings):
     folder = tmp_path_factory.mktemp("titles")
-    components = make_components(folder / "data", shared_embeddings)
     article = Article(
         id="kesh-cup",
         title="The Kesh Cup week",
@@ -175,8 +174,7 @@ def chain(tmp_path_factory, shared_embeddings):
         published=date(2026, 11, 7),
         text=ARTICLE,
     )
-    report = components.ingestor.ingest_items([article])
-    assert len(report.added) == 1, report
+    components = store_of(folder / "data", shared_embeddings, article)
     yield components.chain
     components.store.catalog.close()
 
