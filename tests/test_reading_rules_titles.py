@@ -123,6 +123,13 @@ def test_a_word_opening_the_sentence_is_no_name_described():
     assert "However" not in _fits("Which iconic landmark needs repairs?", sentence)
 
 
+def test_a_plus_closing_a_name_is_part_of_it():
+    sentence = "Kesh+ raised its prices this week, and C++ courses did not."
+    ents = [Entity("Kesh", "ORG", 0, 4), _ent(sentence, "C", "ORG")]
+    fits = _fits("Which streaming service raised its prices?", sentence, ents)
+    assert "Kesh+" in fits and "C+" not in fits
+
+
 def test_a_dateline_with_its_province_is_no_answer():
     sentence = "ORLOVILLE, New Kesh – The Harbor Hawks beat the Ridge 4-3 on Friday."
     assert sentence[: dateline_end(sentence)] == "ORLOVILLE, New Kesh –"

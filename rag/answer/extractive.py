@@ -212,7 +212,7 @@ def _fuller_name(
     fuller = re.compile(
         r"(?<![\w’'])(?:(?!(?:The|A|An)\s)[A-Z0-9][\w’'.,\-]*\s+)*"
         + re.escape(short)
-        + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*(?=['’]s\b|(?![\w’']))"
+        + r"(?:,?\s+[A-Z0-9][\w’'.\-]*)*\+?(?=['’]s\b|(?![\w’'+]))"
     )
     best: tuple[float, Evidence, Scored] | None = None
     for weight, e, s in win.support:

@@ -72,6 +72,8 @@ def named(
         text, a = _trim(e.text, e.start)
         if not text or (e.label == "NAME" and text.lower() in STOPWORDS):
             continue
+        if _PLUS.match(sentence, a + len(text)):
+            text += "+"  # "Disney+", "Apple TV+": the plus is part of the name NER cut off
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     if kind == "place":
         out += _unread_places(sentence, entities)
@@ -305,6 +307,9 @@ def _country_prefix(text: str) -> tuple[int, str] | None:
 
 
 _LEADING = re.compile(r"^(?:the|a|an|this|that|these|those|its|his|her|their|our|some)\s+")
+
+
+_PLUS = re.compile(r"\+(?![\w+])")
 
 
 def _trim(text: str, start: int) -> tuple[str, int]:
