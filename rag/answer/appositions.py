@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from rag.answer.spans import Candidate, weaker
 from rag.text.facts import strip_possessive
+from rag.text.lexicon import wordlist
 from rag.text.places import country_of
 from rag.text.tokens import STOPWORDS, stem, words
 
@@ -111,27 +112,8 @@ _ABBREVIATED = {
     "supt.": "superintendent",
 }
 _NO_LONGER = frozenset(
-    [
-        "former",
-        "ex",
-        "late",
-        "then",
-        "outgoing",
-        "departing",
-        "departed",
-        "fired",
-        "firing",
-        "ousted",
-        "ousting",
-        "sacked",
-        "sacking",
-        "dismissed",
-        "dismissing",
-        "replaced",
-        "replacing",
-        "removed",
-        "removing",
-    ]
+    wordlist("""former ex late then outgoing departing departed fired firing ousted ousting sacked
+    sacking dismissed dismissing replaced replacing removed removing""")
 )
 
 

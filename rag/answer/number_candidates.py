@@ -12,7 +12,7 @@ import re
 from rag.answer.answer_type import Expected, singular
 from rag.answer.spans import Candidate, key_of, weaker
 from rag.models.nlp import Entity
-from rag.text.lexicon import MONTHS, NUMBER_WORDS, alternation, wordlist
+from rag.text.lexicon import MONTH_NAMES, MONTHS, NUMBER_WORDS, alternation, wordlist
 from rag.text.tokens import STOPWORDS, stem
 
 _NUM_WORD = alternation(
@@ -397,8 +397,4 @@ def _date_key(text: str) -> str | None:
     if number is None or not 1 <= int(day) <= 31:
         return None
     # Words, as other keys are: "2044" alone still pools into "23 august 2044".
-    return f"{int(day)} {_MONTH_NAMES[number - 1]} {year}"
-
-
-# The full name of each month (the longest of its spellings), January first.
-_MONTH_NAMES = [max((m for m in MONTHS if MONTHS[m] == n), key=len) for n in range(1, 13)]
+    return f"{int(day)} {MONTH_NAMES[number - 1]} {year}"

@@ -124,10 +124,7 @@ def _rounds_to(answer: str | None, option: str) -> bool:
     if said is None or offered is None or ("%" in option) != ("%" in answer):
         return False
     places = len(offered.split(".")[1]) if "." in offered else 0
-    try:
-        return round(float(said), places) == float(offered)
-    except ValueError:
-        return False
+    return round(float(said), places) == float(offered)
 
 
 def _names_option(answer: str | None, option: str) -> bool:

@@ -28,6 +28,7 @@ _MONTH_SPELLINGS: tuple[tuple[str, ...], ...] = (
 )  # fmt: skip
 MONTHS: dict[str, int] = {name: i + 1 for i, names in enumerate(_MONTH_SPELLINGS) for name in names}
 MONTH_ABBREVIATIONS: frozenset[str] = frozenset(n for names in _MONTH_SPELLINGS for n in names[1:])
+MONTH_NAMES: tuple[str, ...] = tuple(names[0] for names in _MONTH_SPELLINGS)  # January first
 # Words that name a time, never a place or a subject: "on Saturday", "an outage in March".
 CALENDAR_WORDS: frozenset[str] = frozenset(WEEKDAYS) | frozenset(MONTHS)
 
