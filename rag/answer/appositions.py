@@ -76,7 +76,7 @@ def office_of(sentence: str, c: Candidate, asked: frozenset[str]) -> Candidate:
 
 
 ROLE_FIT = 1.5  # "chair Sophie Chandauka" for "Who is the chair of Sentebale?"
-_TITLE_AFTER = re.compile(
+_TITLE_SET_OFF = re.compile(
     r"^,\s+(?:the|an?|its|their|his|her|[A-Z][\w.\-’']*['’]s?)\s+((?:[\w\-’']+\s+){0,3}[\w\-’']+)"
 )
 
@@ -94,7 +94,7 @@ def titled_as_asked(
     if not roles or _OFFICE_BEFORE.search(sentence[: c.start]):
         return c
     before = _TOKEN.findall(sentence[max(0, c.start - 60) : c.start])
-    after = _TITLE_AFTER.match(sentence[c.end :])
+    after = _TITLE_SET_OFF.match(sentence[c.end :])
     told = _TOKEN.findall(after.group(1)) if after else []
     if _titled(before, roles, question_stems) or _titled(told, roles, question_stems):
         return replace(weaker(c, ROLE_FIT), stated=True)
