@@ -342,7 +342,13 @@ def asked_roles(question: str) -> frozenset[str]:
         return frozenset()
     verb = m.group(1).lower()
     bases = [b for b in (verb[:-2], verb[:-1]) if len(b) >= 3]
-    return frozenset(b + end for b in bases for end in ("", "er", "or", "r"))
+    # "founding member Mick Fleetwood" founded the band as surely as a "founder" did.
+    members = (
+        [f"{verb[:-2]}ing {n}" for n in ("member", "partner", "father")]
+        if verb.endswith("ed")
+        else []
+    )
+    return frozenset(b + end for b in bases for end in ("", "er", "or", "r")) | frozenset(members)
 
 
 def _a_noun_phrase(rest: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from rag.answer.spans import Candidate
-from rag.text.lexicon import alternation
+from rag.text.lexicon import MONTHS, alternation
 
 # "(CNN) —", "WASHINGTON (AP) —", "PHOENIX –", "HALIFAX, Nova Scotia –": where a story was
 # filed and by which outlet.
@@ -29,6 +29,26 @@ def dateline_end(sentence: str) -> int:
     name who filed it and from where, never the answer to a question about its news."""
     m = _DATELINE.match(sentence)
     return m.end() if m else 0
+
+
+# "Jan. 8, 2020 Updated Jan. 26, 2020, 12:42 a.m. ET": when the page was published and
+# updated, left in the text by the site; it dates the page, not anything the story tells.
+_STAMP_WORDS = re.compile(
+    r"(?:updated|published|posted|modified|last|on|at|ET|EST|EDT|CT|PT|GMT|UTC|BST"
+    rf"|[ap]\.?m|{alternation(MONTHS)}|\d{{1,4}}(?::\d\d)?)\.?",
+    re.I,
+)
+
+
+def timestamp(sentence: str) -> bool:
+    """A line that only says when the page was published or updated."""
+    tokens = re.findall(r"[^\s,|·•/]+", sentence)
+    return (
+        len(tokens) >= 3
+        and any(c.isdigit() for c in sentence)
+        and re.search(r"\b(?:updated|published|posted|modified)\b", sentence, re.I) is not None
+        and all(_STAMP_WORDS.fullmatch(t) for t in tokens)
+    )
 
 
 def credit(sentence: str, c: Candidate) -> bool:

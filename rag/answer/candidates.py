@@ -22,7 +22,7 @@ from rag.answer.appositions import (
     owns_the_asked,
     titled_as_asked,
 )
-from rag.answer.bylines import credit, dateline_end, news_source
+from rag.answer.bylines import credit, dateline_end, news_source, timestamp
 from rag.answer.name_candidates import NAMED_AS, QUOTED, named
 from rag.answer.number_candidates import (
     DURATION,
@@ -57,7 +57,7 @@ def candidates(
     """``dated``: the sentence's article has a publication date (a weekday is then a day);
     ``known``: the names NER read in any retrieved sentence."""
     kind = expected.kind
-    if kind is None:
+    if kind is None or timestamp(sentence):
         return []
     if kind in {"count", "money", "percent", "duration"}:
         found = numeric(sentence, expected, entities)
@@ -65,6 +65,9 @@ def candidates(
             # "Netflix expects to add 6.3 million", "would finish with an 8-74 record": a
             # forecast, for a question about what happened or is.
             found = [weaker(c, PROJECTED_FIT) if _projected(sentence, c) else c for c in found]
+        if question_stems & _NOW:
+            # "How much do eggs cost now?": "had been selling for 99 cents" was the price before.
+            found = [weaker(c, PROJECTED_FIT) if _earlier(sentence, c) else c for c in found]
     elif kind == "date":
         # A weekday is read back from the article's date: no day a "when will …" asks for.
         found = dates(sentence, expected, entities, dated and _FUTURE not in question_stems)
@@ -418,6 +421,18 @@ _PROJECTION = re.compile(
 
 def _projected(sentence: str, c: Candidate) -> bool:
     return _PROJECTION.search(sentence[max(0, c.start - 60) : c.start]) is not None
+
+
+_NOW = frozenset(stem(w) for w in wordlist("now currently today presently"))
+# A state before another past one, in the candidate's clause: "had been selling for 99 cents",
+# "had stood at 4%", "was previously 12".
+_EARLIER = re.compile(
+    r"\b(?:had(?:\s+been)?\s+\w+(?:ed|en|ing|t)|previously|formerly|used\s+to)\b[^.;]*$", re.I
+)
+
+
+def _earlier(sentence: str, c: Candidate) -> bool:
+    return _EARLIER.search(sentence[max(0, c.start - 60) : c.start]) is not None
 
 
 _TIE = re.compile(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,9 +136,11 @@ def _undot(text: str) -> str:
     return _DOTTED.sub(lambda m: m.group().replace(".", ""), text) if "." in text else text
 
 
-def focus_share(terms: list[str], text: str) -> float:
+def focus_share(terms: list[str], text: str, named: frozenset[str] = frozenset()) -> float:
     """Share of the focus phrases ``text`` mentions; a phrase counts by the share of its words
-    found ("Actress Anne Heche" is mostly there in a text naming "Anne Heche")."""
+    found ("Actress Anne Heche" is mostly there in a text naming "Anne Heche"). A name its
+    article writes in full elsewhere (``named``) is mentioned by its last word: news names a
+    person once, then by surname ("Morris Kahn" … "Kahn has donated")."""
     if not terms:
         return 1.0
     total = 0.0
@@ -146,10 +148,24 @@ def focus_share(terms: list[str], text: str) -> float:
         if mentions(text, term) or spelled_out(term, text):
             total += 1.0
             continue
+        if term in named and contains_term(text, term.split()[-1]):
+            total += 1.0
+            continue
         parts = [p for p in term.split() if len(p) > 2]
         if len(parts) > 1:
             total += sum(contains_term(text, p) for p in parts) / len(parts)
     return total / len(terms)
+
+
+def _named_in_full(people: list[str], passages: list[Passage]) -> dict[str, frozenset[str]]:
+    """Per article, the people the question names in two or more capitalised words that one
+    of its retrieved passages writes out in full (title included)."""
+    names = [t for t in people if len(t.split()) > 1 and all(w[:1].isupper() for w in t.split())]
+    out: dict[str, set[str]] = defaultdict(set)
+    for p in passages if names else []:
+        text = p.title + "\n" + p.text
+        out[p.article_id].update(t for t in names if mentions(text, t))
+    return {aid: frozenset(ts) for aid, ts in out.items()}
 
 
 def gate_focus(terms: list[str]) -> list[str]:
@@ -223,7 +239,8 @@ class EvidenceScorer:
     def score(
         self, question: QuestionAnalysis, passages: list[Passage], query_vector: list[float]
     ) -> list[Evidence]:
-        question.refine(parse(self.nlp, question.text))
+        asked_doc = parse(self.nlp, question.text)
+        question.refine(asked_doc)
         clean = [(i, p) for i, p in enumerate(passages) if not addressed_to_reader(p.text)]
         found = [Evidence(i, p, a, b) for i, p in clean for a, b in sentence_spans(p.text)]
         if not found:
@@ -237,6 +254,10 @@ class EvidenceScorer:
         idf = _idf(stems)
         wanted = sum(idf.get(t, _UNSEEN) for t in question.terms) or 1.0
         focus = gate_focus(question.focus)
+        people = [x.text for x in asked_doc.ents if x.label_ == "PERSON"] if asked_doc else []
+        named_in = _named_in_full(
+            [t for t in focus if any(t.endswith(p) for p in people)], passages
+        )
         previous: dict[int, set[str]] = {}
         section: dict[int, set[str]] = {}  # the words of the subhead a sentence falls under
         for k, (e, s) in enumerate(zip(found, stems, strict=True)):
@@ -259,8 +280,9 @@ class EvidenceScorer:
                 / wanted
             )
             if focus:
-                e.focus = focus_share(focus, e.text)
-                e.passage_focus = focus_share(focus, e.passage.title + "\n" + e.passage.text)
+                named = named_in.get(e.passage.article_id, frozenset())
+                e.focus = focus_share(focus, e.text, named)
+                e.passage_focus = focus_share(focus, e.passage.title + "\n" + e.passage.text, named)
             else:
                 e.focus = e.passage_focus = 1.0
 
@@ -497,15 +519,18 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
             and not _named_otherwise(m.start(1), m.end(1), entities)
         ]
 
-    def mine(text: str) -> list[int]:
-        found = [
-            m.start()
+    def named(text: str) -> list[re.Match]:
+        return [
+            m
             for t in where
             for form in spellings(t)
             for m in re.finditer(
                 r"(?<!\w)" + re.escape(_undot(form)) + r"(?!\w)", _undot(text), re.I
             )
         ]
+
+    def mine(text: str) -> list[int]:
+        found = [m.start() for m in named(text)]
         if several:
             found += [m.start(1) for m in _PLACE_AT.finditer(text) if _listed(text, *m.span(1))]
         return found
@@ -513,7 +538,18 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     def same_clause(o: int) -> bool:
         return not _CLAUSE_BREAK.search(sentence[min(o, c.start) : max(o, c.start)])
 
-    spans = [(a, b) for a, b in others(sentence, e.entities) if not c.start <= a < c.end]
+    # "Nickel Diner, a popular breakfast spot in Los Angeles, added …": a place in the
+    # description set off after the asked name says where the asked one is.
+    described = [
+        (m.end(), m.end() + d.end())
+        for m in named(sentence)
+        if (d := _DESCRIBED_AFTER.match(sentence, m.end())) is not None
+    ]
+    spans = [
+        (a, b)
+        for a, b in others(sentence, e.entities)
+        if not c.start <= a < c.end and not any(x <= a < y for x, y in described)
+    ]
     own = mine(sentence)
     if any(same_clause(f) for f in own):
         # "25 million people in Arizona, Nevada, California and Mexico rely on Lake Mead": places
@@ -540,6 +576,8 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
     previous = re.split(r"(?<=[.!?])\s+", before.strip())[-1]
     return bool(others(previous)) and not mine(previous)
 
+
+_DESCRIBED_AFTER = re.compile(r",\s+(?:a|an|the)\s[^,;:.!?]{3,80},")
 
 _REFERS_BACK = re.compile(r"\b(?:there|the (?:town|city|village|base|camp|area|site))\b", re.I)
 

@@ -141,7 +141,8 @@ def answer_factoid(
         )
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a relevant
     # sentence says it: the quote must hold the short answer, so that sentence is quoted.
-    fuller = None if q.answer_type in NUMERIC else _fuller_name(q, win, support, scored)
+    named = q.answer_type not in NUMERIC and q.answer_type != "date"
+    fuller = _fuller_name(q, win, support, scored) if named else None
     if fuller is not None:
         _, best, scored = fuller
     elif headline(best.text):

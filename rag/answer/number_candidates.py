@@ -24,7 +24,7 @@ _NUM = (
 )
 _SCALE = r"(?:\s?(?:hundred|thousand|million|billion|trillion|bn|m|k)\b)?"
 _CURRENCY_WORDS = (
-    r"(?:dollars?|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|CFA francs|"
+    r"(?:dollars?|cents?|pence|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|CFA francs|"
     r"naira|rand|pesos?|reais|rubles?|roubles?|won|lira|shillings?|dirhams?|riyals?|cedis?)"
 )
 MONEY = re.compile(
@@ -323,6 +323,10 @@ _DAY_OF_MONTH = re.compile(
 
 
 RELATIVE_WEEK_FIT = 0.5
+_MONTH_DAY = re.compile(
+    rf"\b(?:{_MONTH})\.?\s+(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?"
+    rf"|\b(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\s+(?:{_MONTH})\b(?:\.?,?\s+\d{{4}}\b)?"
+)
 
 
 def dates(
@@ -332,8 +336,9 @@ def dates(
     part = expected.date_part or "date"
     out: list[Candidate] = []
     spans = [(e.start, e.end) for e in entities if e.label in {"DATE", "TIME"}]
-    for m in YEAR.finditer(sentence):
-        if not any(a <= m.start() < b for a, b in spans):
+    # NER misses a day written before a noun ("the Feb. 9 Academy Awards").
+    for m in [*_MONTH_DAY.finditer(sentence), *YEAR.finditer(sentence)]:
+        if not any(a <= m.start() < b or m.start() <= a < m.end() for a, b in spans):
             spans.append((m.start(), m.end()))
     for a, b in spans:
         text = sentence[a:b].strip(" ,.;:")
