@@ -157,15 +157,23 @@ def focus_share(terms: list[str], text: str, named: frozenset[str] = frozenset()
     return total / len(terms)
 
 
-def _named_in_full(people: list[str], passages: list[Passage]) -> dict[str, frozenset[str]]:
-    """Per article, the people the question names in two or more capitalised words that one
-    of its retrieved passages writes out in full (title included)."""
-    names = [t for t in people if len(t.split()) > 1 and all(w[:1].isupper() for w in t.split())]
-    out: dict[str, set[str]] = defaultdict(set)
+def _named_in_full(focus: list[str], passages: list[Passage]) -> dict[str, frozenset[str]]:
+    """Per article, the focus names one of its retrieved passages writes out in full (title
+    included) whose last word is a proper noun: capitalised, and never written in lower case
+    there ("Kahn", not the "Fire" of "Bertha Swamp Road Fire", which says "the fire")."""
+    names = [t for t in focus if len(t.split()) > 1 and all(w[:1].isupper() for w in t.split())]
+    texts: dict[str, str] = defaultdict(str)
     for p in passages if names else []:
-        text = p.title + "\n" + p.text
-        out[p.article_id].update(t for t in names if mentions(text, t))
-    return {aid: frozenset(ts) for aid, ts in out.items()}
+        texts[p.article_id] += p.title + "\n" + p.text + "\n"
+    return {
+        aid: frozenset(
+            t
+            for t in names
+            if mentions(text, t)
+            and not re.search(r"\b" + re.escape(t.split()[-1].lower()) + r"\b", text)
+        )
+        for aid, text in texts.items()
+    }
 
 
 def gate_focus(terms: list[str]) -> list[str]:
@@ -239,8 +247,7 @@ class EvidenceScorer:
     def score(
         self, question: QuestionAnalysis, passages: list[Passage], query_vector: list[float]
     ) -> list[Evidence]:
-        asked_doc = parse(self.nlp, question.text)
-        question.refine(asked_doc)
+        question.refine(parse(self.nlp, question.text))
         clean = [(i, p) for i, p in enumerate(passages) if not addressed_to_reader(p.text)]
         found = [Evidence(i, p, a, b) for i, p in clean for a, b in sentence_spans(p.text)]
         if not found:
@@ -254,10 +261,7 @@ class EvidenceScorer:
         idf = _idf(stems)
         wanted = sum(idf.get(t, _UNSEEN) for t in question.terms) or 1.0
         focus = gate_focus(question.focus)
-        people = [x.text for x in asked_doc.ents if x.label_ == "PERSON"] if asked_doc else []
-        named_in = _named_in_full(
-            [t for t in focus if any(t.endswith(p) for p in people)], passages
-        )
+        named_in = _named_in_full(focus, passages)
         previous: dict[int, set[str]] = {}
         section: dict[int, set[str]] = {}  # the words of the subhead a sentence falls under
         for k, (e, s) in enumerate(zip(found, stems, strict=True)):

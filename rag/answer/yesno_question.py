@@ -118,6 +118,9 @@ def parse_question(question: str, nlp: NLP | None, focus: list[str] = ()) -> Yes
             if t.pos_ == "VERB" and t.i not in subject_idx and t.lower_ not in skip
         ]
         head = verbs[0] if verbs else (predicate[0] if predicate else None)
+        if head == _HAVE and predicate:
+            # "Will the Oscars have a host?": what is had is asked ("without a host", "no host").
+            head = predicate[0]
         passive = any(t.dep_ in {"nsubjpass", "auxpass"} for t in doc) or any(
             t.tag_ == "VBN" and t.dep_ in {"acl", "ROOT"} for t in doc
         )
@@ -142,6 +145,9 @@ def parse_question(question: str, nlp: NLP | None, focus: list[str] = ()) -> Yes
     if head in names and unnamed:
         head = unnamed[0]
     return YesNoQuestion(subject, predicate, head, modal, still, passive)
+
+
+_HAVE = word_key("have")
 
 
 def is_content(word: str) -> bool:

@@ -143,6 +143,8 @@ def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
         asked |= bool(ASKED.search(text[_clause_start(text, tokens[i][0]) : tokens[i][0]]))
     if head_at and not negated:
         negated = _denied_by_contrast(text, tokens, head_at[0], yq)
+    # "The Oscars will be host-less": the asked thing, with "-less", is what is lacking.
+    negated |= any(_LACKING.match(text, TOKEN.match(text, tokens[i][0]).end()) for i in head_at)
     # "Unverified footage", "the toll remains unconfirmed": before or after, it is said of it.
     if unmade and not head_at:
         head_at, negated = unmade, True
@@ -155,6 +157,7 @@ def read(e: Evidence, yq: YesNoQuestion, focus: list[str]) -> Reading:
     )  # fmt: skip
 
 
+_LACKING = re.compile(r"-less\b", re.I)
 _PRONOUNS = ("he", "she", "they", "it")
 # A verb with no object of its own after it: "conceded in a speech", "resigned on Friday.".
 _ELIDED = re.compile(
