@@ -104,6 +104,15 @@ def candidates(
             else c
             for c in found
         ]
+    if kind in {"org", "thing"} and expected.noun:
+        # "Boeing's Starliner" for "What is the Boeing spacecraft called?": a name owned by
+        # the name the question gives its category is the asked one.
+        found = [
+            _at_least(c, APPOSED_FIT)
+            if _proper(c.text) and _owned_by_asked(sentence[: c.start], question_stems)
+            else c
+            for c in found
+        ]
     if kind in {"person", "org"}:
         # "Greta Gerwig’s “Barbie”" for "Who directed Barbie?": who is behind the asked name.
         found = [
@@ -367,6 +376,14 @@ def _proper(text: str) -> bool:
 _NAME_JOINERS = frozenset({"of", "the", "and", "for", "de", "la", "on", "&"})
 # "Centers for Disease Control": the end of a longer name, not one of the category.
 _INSIDE_A_NAME = re.compile(r"\b[A-Z][\w.\-]*\s+(?:for|of|and|&)\s+$")
+
+
+_OWNER_BEFORE = re.compile(r"\b([A-Z][\w\-]*)['’]s\s+[“\"‘']?$")
+
+
+def _owned_by_asked(before: str, question_stems: set[str]) -> bool:
+    m = _OWNER_BEFORE.search(before)
+    return m is not None and stem(m.group(1)) in question_stems
 
 
 def _at_least(c: Candidate, fit: float) -> Candidate:

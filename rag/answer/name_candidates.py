@@ -13,7 +13,7 @@ from rag.answer.answer_type import WORK_NOUNS, singular
 from rag.answer.spans import LIST_SEPARATOR, Candidate, key_of
 from rag.models.nlp import Entity
 from rag.text.lexicon import CALENDAR_WORDS, MONTH_ABBREVIATIONS, wordlist
-from rag.text.places import country_of, is_country
+from rag.text.places import country_of, is_country, is_us_state
 from rag.text.tokens import STOPWORDS, stem
 
 # A quotation short enough to be a title or a coined word ("“Squid Game”", "“polarization”").
@@ -141,7 +141,24 @@ def _unread_places(sentence: str, entities: list[Entity]) -> list[Candidate]:
         if _read_by_ner(a, b, entities) or text.split()[0].lower() in _NO_NAME_START:
             continue
         out.append(Candidate(text, a, b, UNREAD_PLACE_FIT, key_of(text)))
+    # "Lucky Illinois ticket wins": a country's or a US state's own name is a place wherever
+    # it stands, though NER read nothing there.
+    taken = [(c.start, c.end) for c in out]
+    for run in _CAPITALISED_RUN.finditer(sentence):
+        words = list(re.finditer(r"\S+", run.group()))
+        for i in range(len(words)):
+            for j in range(len(words), i, -1):  # the longest name first: "North Carolina"
+                a, b = run.start() + words[i].start(), run.start() + words[j - 1].end()
+                text = sentence[a:b]
+                if (is_country(text) or is_us_state(text)) and not (
+                    _read_by_ner(a, b, entities) or any(x < b and a < y for x, y in taken)
+                ):
+                    out.append(Candidate(text, a, b, UNREAD_PLACE_FIT, key_of(text)))
+                    taken.append((a, b))
     return out
+
+
+_CAPITALISED_RUN = re.compile(r"(?<![\w’'\-])[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*(?![\w’'\-])")
 
 
 # The words that give a thing its name: "a variant called Christchurch", "a drug known as …".
