@@ -3,7 +3,9 @@ fifteenth session): a surname names the person its article writes in full, a pla
 description set off after the asked name is that name's, "99 cents" is money, a day NER misses
 before a noun is a date, a page's "Updated …" line tells nothing, a founding member founded,
 an earlier state is no answer for "now", "have a host" asks about the host, "host-less" says
-there is none. Sentences and the articles are invented here."""
+there is none, "The chain ranking highest: X" names one, "Wendy's was" keeps its "'s", accuracy
+is a percentage, "AI" is "artificial intelligence", a state's own name is a place, "Boeing's
+Starliner" is the Boeing spacecraft. Sentences and the articles are invented here."""
 
 from __future__ import annotations
 
@@ -15,8 +17,10 @@ from rag.answer.answer_type import asked_roles, expected_answer
 from rag.answer.bylines import timestamp
 from rag.answer.candidates import candidates
 from rag.answer.evidence import focus_share, question_stems
+from rag.models.nlp import Entity
 from rag.answer.number_candidates import dates as numbers_dates
 from rag.schema import Article
+from rag.text.acronyms import spelled_out
 from tests.conftest import store_of
 
 
@@ -65,6 +69,48 @@ def test_a_timestamp_line_offers_no_date():
     assert (
         _fits("When are the Kesh Awards?", "Jan. 8, 2026 Updated Jan. 26, 2026, 1:42 p.m. ET") == {}
     )
+
+
+def test_a_label_with_the_asked_category_names_one_after_its_colon():
+    fits = _fits(
+        "Which chain ranked highest in order accuracy?",
+        "The chain ranking highest in accuracy: Kesh Burgers at 91.6%.",
+    )
+    assert fits["Kesh Burgers"] >= 0.9
+
+
+def test_a_name_ending_in_s_before_a_verb_keeps_it():
+    sentence = "By comparison, Orlo's was the fastest drive-thru."
+    found = candidates(
+        sentence,
+        expected_answer("Which chain had the fastest drive-thru?"),
+        [Entity("Orlo", "ORG", 15, 19)],
+        question_stems("Which chain had the fastest drive-thru?"),
+    )
+    assert "Orlo's" in {c.text for c in found}
+
+
+def test_accuracy_is_asked_in_percent():
+    assert expected_answer("What was Kesh Burgers' order accuracy?").kind == "percent"
+
+
+def test_two_letter_acronyms_news_writes_out():
+    assert spelled_out("AI", "the artificial intelligence program Watson")
+    assert spelled_out("EVs", "sales of electric vehicles rose")
+    assert not spelled_out("AI", "an annual increase")
+
+
+def test_a_state_ner_missed_is_a_place():
+    fits = _fits("In which state was the winning ticket sold?", "Lucky Vermont ticket wins $1B")
+    assert "Vermont" in fits
+
+
+def test_a_name_owned_by_the_asked_category_s_owner_is_one():
+    question = "What is the name of the Orlo spacecraft that was delayed?"
+    sentence = "Orlo's Skylark was supposed to launch Tuesday."
+    unknown = Entity("Skylark", "PERSON", 7, 14)  # NER reads a name it does not know as a person
+    found = candidates(sentence, expected_answer(question), [unknown], question_stems(question))
+    assert {c.text: c.fit for c in found}["Skylark"] >= 0.9
 
 
 def test_a_founding_member_founded():

@@ -247,7 +247,8 @@ def expected_answer(question: str, parse=None) -> Expected:
     if noun is None or noun.lower() in _NO_CATEGORY:
         return Expected("thing", blank=blank)  # "Which of the following …" names no category
     n = singular(noun)
-    if _PERCENT.fullmatch(n) or n in {"percentage", "percent"}:
+    # "What was Burger King's order accuracy?": a share, told in percent.
+    if _PERCENT.fullmatch(n) or n in {"percentage", "percent", "accuracy"}:
         return Expected("percent")
     if n in DATE_NOUNS:
         return Expected("date", date_part=DATE_NOUNS[n])

@@ -74,6 +74,8 @@ def named(
             continue
         if _PLUS.match(sentence, a + len(text)):
             text += "+"  # "Disney+", "Apple TV+": the plus is part of the name NER cut off
+        elif e.label in {"ORG", "PERSON"} and (s := _NAME_S.match(sentence, a + len(text))):
+            text += s.group(1)  # "Wendy's was the fastest": a name that ends in 's, no owner
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     if kind == "place":
         out += _unread_places(sentence, entities)
@@ -81,6 +83,7 @@ def named(
         out += _named_by_category(sentence, entities, noun, table)
     if kind in {"place", "org", "thing"} and noun:
         out += _described_as_category(sentence, noun, max(table.values()))
+        out += _labelled_as_category(sentence, noun, max(table.values()))
     if kind in {"person", "org"}:
         out += _unread_acronyms(sentence, entities, table["ORG"], known)
         # "the Malian army", "Russian mercenaries": a nationality names the people who act
@@ -230,6 +233,24 @@ def _described_as_category(sentence: str, noun: str, fit: float) -> list[Candida
     return out
 
 
+# "The chain ranking highest in accuracy: Chick-fil-A at 91.6%": a label naming the category,
+# then the name it gives.
+_LABELLED = re.compile(
+    r"^(?:[Tt]he\s+)?(?:[\w\-]+\s+){0,3}?([\w\-]+)\b[^:.;!?]{0,60}:\s+"
+    r"([A-Z][\w’'&.\-]*(?:\s+[A-Z][\w’'&.\-]*){0,3})"
+)
+
+
+def _labelled_as_category(sentence: str, noun: str, fit: float) -> list[Candidate]:
+    """ "The chain ranking highest …: Chick-fil-A": a sentence that opens with the asked
+    category and names one after a colon."""
+    m = _LABELLED.match(sentence)
+    if m is None or stem(singular(m.group(1).lower())) != noun:
+        return []
+    text = m.group(2).rstrip(".’'")
+    return [Candidate(text, m.start(2), m.start(2) + len(text), fit, key_of(text))]
+
+
 def _read_by_ner(start: int, end: int, entities: list[Entity]) -> bool:
     """NER read some entity over these characters: the rules for names it missed stay out."""
     return any(x.start < end and start < x.end for x in entities)
@@ -327,6 +348,11 @@ _LEADING = re.compile(r"^(?:the|a|an|this|that|these|those|its|his|her|their|our
 
 
 _PLUS = re.compile(r"\+(?![\w+])")
+# "'s" and then a verb or the clause's end: part of the name ("Wendy's was", "McDonald's said").
+_NAME_S = re.compile(
+    r"(['’]s)(?=\s+(?:was|is|has|had|were|are|said|says|will|would|also|posted|reported)\b"
+    r"|\s*[,.;:](?:\s|$))"
+)
 
 
 def _trim(text: str, start: int) -> tuple[str, int]:

@@ -87,6 +87,14 @@ def _spells(acronym: str, long_form: str) -> bool:
     return True
 
 
+# The two-letter acronyms news writes out as often as not.
+_TWO_LETTERS = {
+    "AI": "artificial intelligence",
+    "EV": "electric vehicle",
+    "UN": "United Nations",
+    "EU": "European Union",
+    "PM": "prime minister",
+}
 # Words a spelled-out name may hold that its acronym may skip ("People for the Ethical …").
 _MINOR = frozenset({"of", "the", "for", "and", "&", "on", "in", "to", "a", "an", "at", "de"})
 _RUN_WORD = re.compile(r"[A-Za-z][\w'’\-]*|&")
@@ -96,6 +104,9 @@ def spelled_out(acronym: str, text: str) -> bool:
     """``text`` writes ``acronym`` out ("chief executive officer" for "CEO", "People for the
     Ethical Treatment of Animals" for "PETA"): its letters open consecutive words, minor words
     skipped, the words all capitalised or all lowercase of four letters or more."""
+    if acronym.rstrip("s") in _TWO_LETTERS:
+        # Two letters spell too many word pairs ("annual income"): only the ones news uses.
+        return re.search(rf"\b{_TWO_LETTERS[acronym.rstrip('s')]}", text, re.I) is not None
     if not (3 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
         return False
     letters = acronym.lower()
