@@ -17,8 +17,8 @@ from rag.answer.answer_type import asked_roles, expected_answer
 from rag.answer.bylines import timestamp
 from rag.answer.candidates import candidates
 from rag.answer.evidence import focus_share, question_stems
-from rag.models.nlp import Entity
 from rag.answer.number_candidates import dates as numbers_dates
+from rag.models.nlp import Entity
 from rag.schema import Article
 from rag.text.acronyms import spelled_out
 from tests.conftest import store_of
