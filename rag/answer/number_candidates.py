@@ -122,6 +122,7 @@ def _numbers(sentence: str, expected: Expected, entities: list[Entity]) -> list[
                 add(m, 0.9)  # "how many years" → "three years"
     if kind in {"duration", "money", "percent"}:
         return out
+    parallel: bool | None = None  # another number here counts the asked noun
     for m in NUMBER.finditer(sentence):
         a, b = m.start(), m.end()
         if _overlaps(a, b, taken) or not re.search(r"\d|[a-z]", m.group(), re.I):
@@ -159,13 +160,24 @@ def _numbers(sentence: str, expected: Expected, entities: list[Entity]) -> list[
         if amount and _counts_other(sentence, m):
             fit = AMOUNT_COUNT_FIT  # "two turkeys" is how many, not how much they weigh
         elif expected.noun:
-            fit = (
-                1.0
-                if counts_asked(sentence, m, expected)
-                else (OTHER_NOUN_FIT if _counts_other(sentence, m) else 0.45)
-            )
+            if counts_asked(sentence, m, expected):
+                fit = 1.0
+            elif _counts_other(sentence, m):
+                fit = OTHER_NOUN_FIT
+            elif parallel is None:
+                parallel = any(
+                    counts_asked(sentence, x, expected) for x in NUMBER.finditer(sentence)
+                )
+                fit = ELIDED_FIT if parallel else 0.45
+            else:
+                fit = ELIDED_FIT if parallel else 0.45
         add(m, fit)
     return out
+
+
+# "India leads with 2.5 million deaths; China is second with 1.8 million": a bare number in a
+# sentence where another counts the asked noun counts it too, the noun left out.
+ELIDED_FIT = 0.8
 
 
 # "raised it by $1 to $10.99": $1 is how much it changed and $10.99 the level it reached;
