@@ -45,7 +45,7 @@ from rag.text.facts import strip_possessive
 from rag.text.kin import kin_of
 from rag.text.lexicon import CALENDAR_WORDS, wordlist
 from rag.text.places import country_of, is_country, is_us_state, spellings
-from rag.text.tokens import sentence_spans, stem, word_spans, words
+from rag.text.tokens import STOPWORDS, sentence_spans, stem, word_spans, words
 
 # How many sentences get the costlier signals (embedding, then NER + parse).
 SEMANTIC_POOL = 24
@@ -87,6 +87,7 @@ class Evidence:
     semantic: float = 0.0
     focus: float = 0.0  # share of focus terms in the sentence itself
     passage_focus: float = 0.0  # share of focus terms in the sentence's passage or title
+    gate_focus: float = 0.0  # passage_focus, a person named by surname as named (relevance gate)
     relevance: float = 0.0  # lexical + semantic + focus, before any answer type
     title_lexical: float = 0.0  # share of the question's words (IDF) in the passage's title
     candidate: Candidate | None = None  # the best candidate of the sentence
@@ -284,11 +285,18 @@ class EvidenceScorer:
                 / wanted
             )
             if focus:
-                named = named_in.get(e.passage.article_id, frozenset())
-                e.focus = focus_share(focus, e.text, named)
-                e.passage_focus = focus_share(focus, e.passage.title + "\n" + e.passage.text, named)
+                e.focus = focus_share(focus, e.text)
+                e.passage_focus = focus_share(focus, e.passage.title + "\n" + e.passage.text)
+                named = named_in.get(e.passage.article_id)
+                # The gate alone reads a surname as the person: scoring by it would raise every
+                # sentence saying "Trump" as high as the one saying "Donald Trump".
+                e.gate_focus = (
+                    focus_share(focus, e.passage.title + "\n" + e.passage.text, named)
+                    if named
+                    else e.passage_focus
+                )
             else:
-                e.focus = e.passage_focus = 1.0
+                e.focus = e.passage_focus = e.gate_focus = 1.0
 
         # Meaning, for the sentences worth it: embedding every sentence would cost seconds.
         pool = sorted(found, key=lambda e: e.lexical + e.focus, reverse=True)[:SEMANTIC_POOL]
@@ -479,7 +487,7 @@ def place(
     if q.expected.blank and any(0 <= c.start - a <= 40 for _, a in hits[-2:]):
         proximity = 1.0  # "… titled X": the blank follows the question's last words
     score = c.fit * (0.5 + 0.5 * proximity)
-    elsewhere = _about_another(q, e, c)
+    elsewhere = _about_another(q, e, c) or _done_by_another(q, sentence)
     if elsewhere:
         score *= ANOTHER_SUBJECT
     return Scored(c, score, proximity, elsewhere)
@@ -582,6 +590,34 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
 
 
 _DESCRIBED_AFTER = re.compile(r",\s+(?:a|an|the)\s[^,;:.!?]{3,80},")
+
+# "When did Stevie Nicks join the band?": the person the question asks about, and the verb.
+_ASKED_DOER = re.compile(
+    r"^(?i:when|where|how (?:many|much|long|old)|what year)\b.*?\b(?:did|does|do|has|have|will)\s+"
+    r"((?:[A-Z][\w’'\-]*\s+){0,2}[A-Z][\w’'\-]*)\s+([a-z]+)\b"
+)
+_NAME_THEN_WORD = re.compile(r"\b((?:[A-Z][\w’'\-]*\s+){0,2}[A-Z][\w’'\-]*)\s+([a-z]+)\b")
+
+
+def _done_by_another(q: QuestionAnalysis, sentence: str) -> bool:
+    """ "McVie joined the band in 1970" for "When did Stevie Nicks join the band?": another
+    person does the asked verb in a sentence that never names the asked one."""
+    if q.answer_type not in {"count", "money", "percent", "date", "duration"}:
+        return False
+    m = _ASKED_DOER.match(q.text)
+    if m is None or not m.group(1)[:1].isupper():
+        return False
+    asked = [w for w in m.group(1).split() if len(w) > 2]
+    if any(contains_term(sentence, w) for w in asked):
+        return False
+    verb = stem(m.group(2))
+    return any(
+        stem(d.group(2)).startswith(verb)
+        and d.group(1).split()[0].lower() not in STOPWORDS  # "She joined": the asked one, maybe
+        and not contains_term(q.text, d.group(1).split()[-1])
+        for d in _NAME_THEN_WORD.finditer(sentence)
+    )
+
 
 _REFERS_BACK = re.compile(r"\b(?:there|the (?:town|city|village|base|camp|area|site))\b", re.I)
 

@@ -30,7 +30,7 @@ from rag.answer.wording import statement
 from rag.schema import Citation
 from rag.text.dates import resolve_relative_dates
 from rag.text.facts import normalize_number, strip_possessive
-from rag.text.lexicon import NUMBER_WORDS, WEEKDAYS, alternation
+from rag.text.lexicon import CALENDAR_WORDS, NUMBER_WORDS, WEEKDAYS, alternation
 from rag.text.markers import strip_markers
 from rag.text.places import is_country, is_us_state
 from rag.text.tokens import STOPWORDS, stem, words
@@ -141,8 +141,7 @@ def answer_factoid(
         )
     # The fullest form of a pooled name ("Cara Delevingne", not "Delevingne"), if a relevant
     # sentence says it: the quote must hold the short answer, so that sentence is quoted.
-    named = q.answer_type not in NUMERIC and q.answer_type != "date"
-    fuller = _fuller_name(q, win, support, scored) if named else None
+    fuller = None if q.answer_type in NUMERIC else _fuller_name(q, win, support, scored)
     if fuller is not None:
         _, best, scored = fuller
     elif headline(best.text):
@@ -226,6 +225,8 @@ def _fuller_name(
             text = re.sub(r"['’]s$", "", _name_start(found.rstrip(".,"), short, q))
             if len(text) <= len(short):
                 continue
+            if q.answer_type == "date" and not _all_calendar(text.replace(short, " ")):
+                continue  # "Feb. 9 Academy Awards": a date's fuller form is a date
             if best is not None and (
                 len(text) <= len(best[2].candidate.text) or best[2].candidate.text not in text
             ):
@@ -237,6 +238,13 @@ def _fuller_name(
             span = Candidate(text, at, at + len(text), c.fit, c.key, c.counts)
             best = (weight, e, Scored(span, s.score, s.proximity, s.elsewhere))
     return best
+
+
+def _all_calendar(text: str) -> bool:
+    """Only days, months, years and their punctuation ("Aug. 23,", "Saturday")."""
+    return all(
+        w.isdigit() or w.lower() in CALENDAR_WORDS for w in re.findall(r"[A-Za-z]+|\d+", text)
+    )
 
 
 def _least_crowded(

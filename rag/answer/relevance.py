@@ -21,7 +21,7 @@ def relevance_problem(q: QuestionAnalysis, e: Evidence) -> str | None:
     no retrieved passage mentions is refused rather than answered from memory.
     """
     focus = gate_focus(q.focus)
-    if focus and e.passage_focus < (0.6 if len(focus) == 1 else 0.5):
+    if focus and max(e.passage_focus, e.gate_focus) < (0.6 if len(focus) == 1 else 0.5):
         text = (e.passage.title + " " + e.passage.text).lower()
         missing = [t for t in focus if t.lower() not in text]
         return f"no retrieved passage mentions {', '.join(missing) or 'the question’s subject'}"
