@@ -16,8 +16,10 @@ import pytest
 from rag.answer.answer_type import asked_roles, expected_answer
 from rag.answer.bylines import timestamp
 from rag.answer.candidates import candidates
-from rag.answer.evidence import focus_share, question_stems
+from rag.answer.evidence import _done_by_another, focus_share, question_stems
+from rag.answer.extractive import _all_calendar
 from rag.answer.number_candidates import dates as numbers_dates
+from rag.answer.question import analyse
 from rag.models.nlp import Entity
 from rag.schema import Article
 from rag.text.acronyms import spelled_out
@@ -182,3 +184,17 @@ def test_plain_questions_of_an_invented_article(chain, question, short):
     answer = chain.ask(question, as_of=date(2026, 11, 8))
     assert answer.status == "answered", answer.answer
     assert short in (answer.short_answer or ""), answer.answer
+
+
+def test_another_person_doing_the_asked_verb_is_about_them():
+    asked = analyse("When did Ines Varga join the Orlo Trust?")
+    assert _done_by_another(asked, "Tomas Brandt joined the Orlo Trust in 2019.")
+    assert not _done_by_another(asked, "Varga joined the Orlo Trust in 2021.")
+    assert not _done_by_another(asked, "She joined the Orlo Trust in 2021.")
+    # Not a question about a person's deed.
+    assert not _done_by_another(analyse("When did the Orlo Trust open?"), "Kesh opened in 2019.")
+
+
+def test_a_date_s_fuller_form_is_more_of_the_date_not_the_name_after_it():
+    assert _all_calendar(" Aug. 23, ")
+    assert not _all_calendar("  Academy Awards")
