@@ -198,3 +198,25 @@ def test_another_person_doing_the_asked_verb_is_about_them():
 def test_a_date_s_fuller_form_is_more_of_the_date_not_the_name_after_it():
     assert _all_calendar(" Aug. 23, ")
     assert not _all_calendar("  Academy Awards")
+
+
+def test_the_side_after_the_asked_verb_answers_who_was_beaten_or_faced():
+    question = "Who did the Orlo Hawks beat to reach the final?"
+    sentence = "The Orlo Hawks beat the Kesh Rovers 2-1 in Game 6."
+    rovers = Entity("the Kesh Rovers", "ORG", 20, 35)
+    found = candidates(sentence, expected_answer(question), [rovers], question_stems(question))
+    assert max(c.fit for c in found if "Kesh Rovers" in c.text) == 1.0
+
+
+def test_a_category_set_off_after_a_name_says_it_is_a_rival_too():
+    question = "Which rival emphasizes fresh beef?"
+    fits = _fits(question, "Orlo Burgers seeks to head off Kesh Grill, a traditional rival, today.")
+    assert fits["Kesh Grill"] >= 0.9
+
+
+def test_a_relative_clause_with_the_asked_verb_says_who_does_it():
+    question = "Who manages the Skylark mission?"
+    sentence = "The Kesh Laboratory, which manages the mission, said the test went well."
+    lab = Entity("The Kesh Laboratory", "ORG", 0, 19)
+    found = candidates(sentence, expected_answer(question), [lab], question_stems(question))
+    assert max(c.fit for c in found) >= 0.9

@@ -96,6 +96,13 @@ def candidates(
             _at_least(c, APPOSED_FIT) if apposed_to_asked(sentence, c, question_stems) else c
             for c in found
         ]
+    if kind == "person" and question_stems & _OPPONENT:
+        # "Who did the Lightning beat?": "beat the New York Rangers" names the side beaten, a
+        # team or a country as often as a person.
+        found = [
+            _at_least(c, 1.0) if _after_the_asked_verb(sentence[: c.start], question_stems) else c
+            for c in found
+        ]
     if kind in {"person", "org"} and question_stems & _BEAT:
         # "coming off a 6-2 loss to Canada" for "Who beat the United States?": the winner.
         found = [
@@ -256,6 +263,17 @@ def candidates(
 
 
 _BEAT = frozenset(stem(w) for w in wordlist("beat beats defeat defeated eliminate eliminated"))
+_VERB_BEFORE = re.compile(r"\b([a-z]+)\s+(?:the\s+)?$")
+
+
+def _after_the_asked_verb(before: str, question_stems: set[str]) -> bool:
+    m = _VERB_BEFORE.search(before)
+    return m is not None and stem(m.group(1)) in question_stems & _OPPONENT
+
+
+_OPPONENT = _BEAT | frozenset(
+    stem(w) for w in wordlist("face faces faced play plays played meet meets met sweep swept")
+)
 # "a 6-2 loss to Canada", "lost 3-1 to the Lakers", "fell to Spain": who won is named after "to".
 _LOST_TO = re.compile(
     r"\b(?:loss|losses|lost|lose|loses|losing|fell|falls|falling)\s+(?:[\d\-–]+\s+)?to\s+"
@@ -279,6 +297,9 @@ def _by_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) ->
 def _does_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) -> bool:
     """ "The Federal Highway Administration approved the plan" for "Who approved the plan?":
     the subject of the question's own verb, a person or a group."""
+    which = _WHICH_DID.match(sentence[c.end :])
+    if which is not None and stem(which.group(1)) in question_stems:
+        return True  # "… Laboratory, which manages the mission": said of the name, wherever
     done = _DID.match(sentence[c.end :])
     return (
         done is not None
@@ -290,6 +311,7 @@ def _does_the_asked_verb(sentence: str, c: Candidate, question_stems: set[str]) 
 # "The Federal Highway Administration approved …", "… has approved …": the subject's verb;
 # not "Footage reviewed by the BBC showed …", where the name is no subject.
 _DID = re.compile(r"^\s+(?:has\s+|have\s+|had\s+)?([a-z]+ed)\b")
+_WHICH_DID = re.compile(r"^,\s+(?:which|who)\s+(?:has\s+|have\s+|had\s+)?([a-z]+)\b")
 _AFTER_A_PREPOSITION = re.compile(
     r"\b(?:by|of|to|with|for|from|in|on|at|about|against|than)\s+(?:the\s+)?$", re.I
 )

@@ -223,6 +223,7 @@ def _fuller_name(
             if m.start() == 0:
                 found = _OPENING_VERB.sub("", found)  # "Buying Parler could …"
             text = re.sub(r"['’]s$", "", _name_start(found.rstrip(".,"), short, q))
+            text = _SCORE_AFTER.sub("", text)  # "the New York Rangers 2-1": a score, no name
             if len(text) <= len(short):
                 continue
             if q.answer_type == "date" and not _all_calendar(text.replace(short, " ")):
@@ -238,6 +239,9 @@ def _fuller_name(
             span = Candidate(text, at, at + len(text), c.fit, c.key, c.counts)
             best = (weight, e, Scored(span, s.score, s.proximity, s.elsewhere))
     return best
+
+
+_SCORE_AFTER = re.compile(r"\s+\d{1,3}[-–]\d{1,3}$")
 
 
 def _all_calendar(text: str) -> bool:

@@ -81,7 +81,7 @@ def named(
         out += _unread_places(sentence, entities)
     if kind in {"place", "org"} and noun:
         out += _named_by_category(sentence, entities, noun, table)
-    if kind in {"place", "org", "thing"} and noun:
+    if kind in {"place", "org", "thing", "person"} and noun:
         out += _described_as_category(sentence, noun, max(table.values()))
         out += _labelled_as_category(sentence, noun, max(table.values()))
     if kind in {"person", "org"}:
