@@ -229,6 +229,8 @@ def _described_as_category(sentence: str, noun: str, fit: float) -> list[Candida
         a = m.start(1)
         if text.split()[0].lower() in _NO_NAME_START or (a == 0 and " " not in text):
             continue  # "However, the iconic landmark …": a word opening the sentence, no name
+        if any(w.lower() in CALENDAR_WORDS for w in text.split()):
+            continue  # "Earlier Wednesday, the Ukrainian leader …": when, not who
         out.append(Candidate(text, a, a + len(text), fit, key_of(text)))
     return out
 
