@@ -1,10 +1,12 @@
-"""Twenty-four rtqa articles nobody here wrote (``../shared/eval/rtqa/articles.jsonl.gz``), ingested
-as they are into two stores and asked plain questions a reader would ask (issue 10): amounts
+"""Thirty-one rtqa articles nobody here wrote (``../shared/eval/rtqa/articles.jsonl.gz``), ingested
+as they are into four stores and asked plain questions a reader would ask (issue 10): amounts
 with their units, names spelled out or closed by their category, a person the question names by
 surname (twelfth session); a description set off beside a name, an office read from its
 demonym, a name that says its category, a team's record and a final score, a subhead that asks
 a question (thirteenth); a title before a name, a possessive before the asked name, "X, a
-charity", a dateline, a hyphenated count (fourteenth). Read at test time, skipped when the data is absent."""
+charity", a dateline, a hyphenated count (fourteenth); a surname of a name written in full, a colon's
+label, the side after "beat", a relative clause's doer, "host-less" (fifteenth). Read at test
+time, skipped when the data is absent."""
 
 from __future__ import annotations
 
@@ -56,6 +58,18 @@ FOURTEENTH_IDS = frozenset(
     }
 )
 
+FIFTEENTH_IDS = frozenset(
+    {
+        "0872a69de1c3987e",  # SpaceIL's moon mission
+        "2c97eec1f6e8998d",  # the Oscars without a host
+        "40a8220f79d4589d",  # bird flu and egg prices
+        "e71394ed9ec92ffa",  # Christine McVie's death
+        "a7e1ec7ebd711b5a",  # drive-thru times
+        "2c6a29534607f1fa",  # NASA's Dragonfly
+        "ff7660f328a507f9",  # the Lightning reach the Stanley Cup Final
+    }
+)
+
 pytestmark = pytest.mark.skipif(not ARTICLES.is_file(), reason=f"no rtqa articles in {ARTICLES}")
 
 
@@ -81,6 +95,13 @@ def chain(tmp_path_factory, shared_embeddings):
 @pytest.fixture(scope="module")
 def more(tmp_path_factory, shared_embeddings):
     components = _store(tmp_path_factory.mktemp("unseen-more"), shared_embeddings, MORE_IDS)
+    yield components.chain
+    components.store.catalog.close()
+
+
+@pytest.fixture(scope="module")
+def fifteenth(tmp_path_factory, shared_embeddings):
+    components = _store(tmp_path_factory.mktemp("unseen-15"), shared_embeddings, FIFTEENTH_IDS)
     yield components.chain
     components.store.catalog.close()
 
@@ -168,3 +189,21 @@ def test_more_plain_questions_get_the_article_answer(more, question, short):
 )
 def test_the_fourteenth_sessions_plain_questions(fourteenth, question, short):
     _answers(fourteenth, question, short)
+
+
+@pytest.mark.parametrize(
+    ("question", "short"),
+    [
+        ("How much has Morris Kahn donated?", "$27 million"),
+        ("How much is the surcharge at Nickel Diner?", "$1"),
+        ("When are the 2020 Academy Awards?", "Feb. 9"),
+        ("Will the Oscars have a host in 2020?", "No"),
+        ("Which song did Mick Fleetwood invoke in his tribute?", "Songbird"),
+        ("Which chain ranked highest in order accuracy?", "Chick-fil-A"),
+        ("What was Burger King's order accuracy?", "82.3%"),
+        ("Who manages the Dragonfly mission for NASA?", "Johns Hopkins Applied Physics Laboratory"),
+        ("Who did the Tampa Bay Lightning beat to reach the Stanley Cup Final?", "Rangers"),
+    ],
+)
+def test_the_fifteenth_sessions_plain_questions(fifteenth, question, short):
+    _answers(fifteenth, question, short)
