@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,29 @@ def store_of(data_dir: Path, shared_embeddings, *articles):
     report = components.ingestor.ingest_items(list(articles))
     assert len(report.added) == len(articles), report
     return components
+
+
+@contextmanager
+def kesh_herald_chain(folder: Path, shared_embeddings, article_id: str, title: str, text: str):
+    """The answer chain over a new store holding one invented Kesh Herald article (published
+    7 November 2026), closed after."""
+    from rag.schema import Article
+
+    article = Article(
+        id=article_id, title=title, source="Kesh Herald", published=date(2026, 11, 7), text=text
+    )
+    components = store_of(folder / "data", shared_embeddings, article)
+    try:
+        yield components.chain
+    finally:
+        components.store.catalog.close()
+
+
+def assert_answers(chain, question: str, short: str) -> None:
+    """Asked the day after the Kesh Herald article, the chain answers with ``short``."""
+    answer = chain.ask(question, as_of=date(2026, 11, 8))
+    assert answer.status == "answered", answer.answer
+    assert short in (answer.short_answer or ""), answer.answer
 
 
 @pytest.fixture

@@ -24,8 +24,9 @@ _NUM = (
 )
 _SCALE = r"(?:\s?(?:hundred|thousand|million|billion|trillion|bn|m|k)\b)?"
 _CURRENCY_WORDS = (
-    r"(?:dollars?|cents?|pence|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|CFA francs|"
-    r"naira|rand|pesos?|reais|rubles?|roubles?|won|lira|shillings?|dirhams?|riyals?|cedis?)"
+    r"(?:dollars?|cents?|pence|euros?|pounds?(?: sterling)?|yen|yuan|renminbi|rupees?|francs?|"
+    r"CFA francs|naira|rand|pesos?|reais|rubles?|roubles?|won|lira|shillings?|dirhams?|riyals?"
+    r"|cedis?)"
 )
 MONEY = re.compile(
     rf"(?:(?:US|A|C|NZ|HK|S)?[$€£¥₹]\s?{_NUM}{_SCALE}(?:\s?(?:dollars?|USD|EUR|GBP))?"
@@ -164,12 +165,11 @@ def _numbers(sentence: str, expected: Expected, entities: list[Entity]) -> list[
                 fit = 1.0
             elif _counts_other(sentence, m):
                 fit = OTHER_NOUN_FIT
-            elif parallel is None:
-                parallel = any(
-                    counts_asked(sentence, x, expected) for x in NUMBER.finditer(sentence)
-                )
-                fit = ELIDED_FIT if parallel else 0.45
             else:
+                if parallel is None:
+                    parallel = any(
+                        counts_asked(sentence, x, expected) for x in NUMBER.finditer(sentence)
+                    )
                 fit = ELIDED_FIT if parallel else 0.45
         add(m, fit)
     return out

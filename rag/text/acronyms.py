@@ -106,7 +106,8 @@ def spelled_out(acronym: str, text: str) -> bool:
     skipped, the words all capitalised or all lowercase of four letters or more."""
     if acronym.rstrip("s") in _TWO_LETTERS:
         # Two letters spell too many word pairs ("annual income"): only the ones news uses.
-        return re.search(rf"\b{_TWO_LETTERS[acronym.rstrip('s')]}", text, re.I) is not None
+        written = re.escape(_TWO_LETTERS[acronym.rstrip("s")])
+        return re.search(rf"\b{written}", text, re.I) is not None
     if not (3 <= len(acronym) <= 6 and acronym.isalpha() and acronym.isupper()):
         return False
     letters = acronym.lower()
