@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -112,8 +113,14 @@ class Evidence:
 def contains_term(haystack: str, term: str) -> bool:
     """Whole-word, case- and accent-insensitive ("Copa América" is "Copa America"), tolerant of
     a possessive or plural ending ("U.S." is "US")."""
-    pattern = r"(?<![\w])" + re.escape(fold(_undot(term))) + r"(?:'s|’s|s|es)?(?![\w])"
-    return re.search(pattern, fold(_undot(haystack))) is not None
+    pattern = r"(?<![\w])" + re.escape(_folded(term)) + r"(?:'s|’s|s|es)?(?![\w])"
+    return re.search(pattern, _folded(haystack)) is not None
+
+
+@lru_cache(maxsize=2048)
+def _folded(text: str) -> str:
+    # One passage's text is looked into for every focus term and every sentence it holds.
+    return fold(_undot(text))
 
 
 def fold(text: str) -> str:
