@@ -209,3 +209,16 @@ def test_a_relative_clause_with_the_asked_verb_says_who_does_it():
     lab = Entity("The Kesh Laboratory", "ORG", 0, 19)
     found = candidates(sentence, expected_answer(question), [lab], question_stems(question))
     assert max(c.fit for c in found) >= 0.9
+
+
+def test_a_title_after_the_name_of_its_body_is_asked_for():
+    assert asked_roles("Who is the Kesh State Police spokeswoman?") == {"spokeswoman"}
+    assert asked_roles("Who is the Orlo police chief?") == {"police chief"}
+
+
+def test_a_street_read_as_a_person_is_a_place():
+    question = "Where were state police dispatched in Orlo?"
+    sentence = "State police were dispatched to Ada Drive in Orlo on Thursday."
+    street = Entity("Ada Drive", "PERSON", 32, 41)
+    found = candidates(sentence, expected_answer(question), [street], question_stems(question))
+    assert {c.text: c.fit for c in found}.get("Ada Drive", 0) >= 0.75

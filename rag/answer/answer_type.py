@@ -328,6 +328,11 @@ _ASKED_ROLE = re.compile(
     r"|next)\s+)?((?:[a-z][a-z\-]*\s+)?[a-z][a-z\-]*)\s*(?:\b(?:of|at|for|in|on)\b|\?|$)",
     re.I,
 )
+# "Who is the Delaware State Police spokeswoman?": the title after the name of its body.
+_ASKED_NAMED_ROLE = re.compile(
+    r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+the\s+(?:[A-Z][\w.\-’']*\s+){1,4}"
+    r"((?:[a-z][a-z\-]*\s+)?[a-z][a-z\-]*)\s*\?"
+)
 _ASKED_DOER = re.compile(r"^\s*who\s+(?!(?:is|was|has|does)\b)([a-z][a-z\-]*(?:ed|s))\b", re.I)
 
 
@@ -335,7 +340,7 @@ def asked_roles(question: str) -> frozenset[str]:
     """The title a person asked about holds: "Who is the chair of …?" → chair, "Who is the
     head coach …?" → head coach; "Who co-founded …?" → co-founder, "Who hosts …?" → host (and
     the verb's other agent nouns: "director", "creator")."""
-    m = _ASKED_ROLE.match(question)
+    m = _ASKED_ROLE.match(question) or _ASKED_NAMED_ROLE.match(question)
     if m is not None:
         return frozenset({m.group(1).lower()})
     m = _ASKED_DOER.match(question)

@@ -67,6 +67,8 @@ def named(
         fit = table.get(e.label)
         if fit is None and kind == "thing" and e.label == "DATE" and _named_day(e.text):
             fit = NAMED_DAY_FIT
+        if kind == "place" and e.label in {"PERSON", "ORG"} and _STREET.search(e.text):
+            fit = table["FAC"]  # "Danny Drive", read as a person: a street is a place
         if fit is None:
             continue
         text, a = _trim(e.text, e.start)
@@ -350,6 +352,9 @@ _LEADING = re.compile(r"^(?:the|a|an|this|that|these|those|its|his|her|their|our
 
 
 _PLUS = re.compile(r"\+(?![\w+])")
+_STREET = re.compile(
+    r"\s(?:Drive|Road|Street|Avenue|Lane|Boulevard|Way|Court|Place|Highway|Parkway|Pike|Trail)$"
+)
 # "'s" and then a verb or the clause's end: part of the name ("Wendy's was", "McDonald's said").
 _NAME_S = re.compile(
     r"(['’]s)(?=\s+(?:was|is|has|had|were|are|said|says|will|would|also|posted|reported)\b"
