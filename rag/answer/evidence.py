@@ -599,7 +599,7 @@ def _about_another(q: QuestionAnalysis, e: Evidence, c: Candidate) -> bool:
 _DESCRIBED_AFTER = re.compile(r",\s+(?:a|an|the)\s[^,;:.!?]{3,80},")
 
 # "When did Stevie Nicks join the band?": the person the question asks about, and the verb.
-_ASKED_DOER = re.compile(
+_ASKED_PERSON_DEED = re.compile(
     r"^(?i:when|where|how (?:many|much|long|old)|what year)\b.*?\b(?:did|does|do|has|have|will)\s+"
     r"((?:[A-Z][\w’'\-]*\s+){0,2}[A-Z][\w’'\-]*)\s+([a-z]+)\b"
 )
@@ -611,7 +611,7 @@ def _done_by_another(q: QuestionAnalysis, sentence: str) -> bool:
     person does the asked verb in a sentence that never names the asked one."""
     if q.answer_type not in {"count", "money", "percent", "date", "duration"}:
         return False
-    m = _ASKED_DOER.match(q.text)
+    m = _ASKED_PERSON_DEED.match(q.text)
     if m is None or not m.group(1)[:1].isupper():
         return False
     asked = [w for w in m.group(1).split() if len(w) > 2]
